@@ -1,0 +1,66 @@
+"""Findings (the wiki is broken) and could-not-check errors (we could not tell).
+
+Two hierarchies, kept apart on purpose: a *finding* makes a check **failed** (a product defect,
+an assertion failure in pytest/JUnit/Allure); a :class:`CouldNotCheck` makes it **broken** (an error:
+the tool or the path to the wiki failed, so nothing was learnt about the wiki)::
+
+    Finding                       (dataclass, returned by detectors; never raised)
+
+    CouldNotCheck(Exception)      -> verdict "broken"
+     +-- TargetUnreachable        DNS failure, connection refused/reset, TLS error
+     +-- NavigationTimeout        the page did not load (or get ready) within the timeout
+     +-- LoginFailed              the wiki refused the configured credentials
+     +-- RedirectedToLogin        the page sent us to Special:UserLogin (session lost or missing)
+     +-- BrowserCrashed           the renderer or browser died during the check
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a page. ``evidence`` holds short strings a human can check."""
+
+    detector: str
+    message: str
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def one_line(self) -> str:
+        return f"[{self.detector}] {self.message}"
+
+
+class CouldNotCheck(Exception):
+    """Base of everything that leaves a check *broken* rather than passed or failed."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+class TargetUnreachable(CouldNotCheck):
+    hint = "Is the wiki up and the URL in wikis.yaml right? (`smoke testbed status` for the local farm)"
+
+
+class NavigationTimeout(CouldNotCheck):
+    hint = "The page took longer than the timeout; raise `timeouts.navigation` if that is expected."
+
+
+class LoginFailed(CouldNotCheck):
+    hint = "Check the credentials in the environment variables wikis.yaml names for this wiki."
+
+
+class RedirectedToLogin(CouldNotCheck):
+    hint = "The page needs a logged-in user; configure `login` for this wiki."
+
+
+class BrowserCrashed(CouldNotCheck):
+    hint = "The browser or page crashed; the check was not judged. Re-run it."
