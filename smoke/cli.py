@@ -1,26 +1,190 @@
-"""``smoke``: run, list and validate checks; manage the local testbed."""
+"""``smoke``: run, list and validate checks; manage the local testbed.
+
+Exit codes (also in the README):
+  0  every check passed (skipped ones aside)
+  1  a product defect: at least one check failed
+  3  some checks could not be run (broken), and no defect was found
+  4  bad configuration or usage (nothing was run)
+  5  testbed environment problem (packages, ports)
+  130 interrupted (Ctrl-C); what finished is still written
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from smoke import __version__
+from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
+from smoke.detectors import describe
+from smoke.plan import PlanOptions, make_plan
 from smoke.testbed import cli as testbed_cli
+
+EXIT_OK, EXIT_DEFECT, EXIT_BROKEN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
+
+
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("wikis.yaml"),
+                        help="configuration file (default: ./wikis.yaml)")
+    parser.add_argument("--target", default="local",
+                        help="target in the configuration: local (default), beta, staging, ...")
+    parser.add_argument("--wiki", action="append", default=[], metavar="PATTERN",
+                        help="only these wikis (repeatable, globs allowed: 'ru*')")
+    parser.add_argument("--page", action="append", default=[], metavar="PATTERN",
+                        help="only these pages: recentchanges, watchlist, contributions")
+    parser.add_argument("--variant", action="append", default=[], metavar="PATTERN",
+                        help="only these variants ('plain', 'damaging=*', ...)")
+    parser.add_argument("--testbed-dir", type=Path, default=None,
+                        help="state directory of the local farm")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smoke", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="smoke", description="Synthetic page-load smoke tests for MediaWiki wikis with ORES.",
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"smoke {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
+    _selection_options(run)
+    run.add_argument("-k", dest="keyword", default=None,
+                     help="pytest -k expression over check ids ('ruwiki and not watchlist')")
+    run.add_argument("-n", "--workers", default="auto",
+                     help="parallel browsers: a number or 'auto' (what the machine carries)")
+    run.add_argument("--browser-path", default=None, help="Chromium executable to use")
+    run.add_argument("--headed", action="store_true", help="show the browsers")
+    run.add_argument("--navigation-timeout", type=float, default=None, metavar="SECONDS")
+    run.add_argument("--ready-timeout", type=float, default=None, metavar="SECONDS")
+    run.add_argument("--detectors", default=None, metavar="NAMES",
+                     help="comma-separated detectors to run (see `smoke detectors`)")
+    run.add_argument("--reports-dir", type=Path, default=Path("reports"))
+    run.add_argument("--run-id", default=None, help="run directory name (default: time-based)")
+    run.add_argument("--screenshots", choices=("on-failure", "always", "never"),
+                     default="on-failure")
+    run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
+    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
+                     help="anything after -- goes to pytest unchanged")
+    run.set_defaults(handler=cmd_run)
+
+    lst = sub.add_parser("list", help="print the expanded checks (id and URL); no browser")
+    _selection_options(lst)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=cmd_list)
+
+    val = sub.add_parser("validate", help="check the configuration file and exit")
+    val.add_argument("--config", type=Path, default=Path("wikis.yaml"))
+    val.set_defaults(handler=cmd_validate)
+
+    det = sub.add_parser("detectors", help="list the detectors and what each one catches")
+    det.set_defaults(handler=cmd_detectors)
+
     testbed_cli.add_parser(sub)
     return parser
+
+
+def _plan_options(args: argparse.Namespace) -> PlanOptions:
+    return PlanOptions(
+        config_path=args.config, target=args.target, wikis=tuple(args.wiki),
+        pages=tuple(args.page), variants=tuple(args.variant), testbed_dir=args.testbed_dir,
+        navigation_timeout=getattr(args, "navigation_timeout", None),
+        ready_timeout=getattr(args, "ready_timeout", None),
+        detectors=tuple(d.strip() for d in (getattr(args, "detectors", None) or "").split(",")
+                        if d.strip()),
+    )
+
+
+def _usage_error(message: str) -> int:
+    print(f"smoke: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(_plan_options(args))
+    except ConfigError as exc:
+        return _usage_error(str(exc))
+    if args.json:
+        print(json.dumps([{"id": c.id, "url": c.url, "skip_reason": c.skip_reason}
+                          for c in plan.checks], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for check in plan.checks:
+        suffix = f"   [skipped: {check.skip_reason}]" if check.skip_reason else ""
+        print(f"{check.id}  {check.url}{suffix}")
+    runnable = sum(1 for c in plan.checks if not c.skip_reason)
+    print(f"{len(plan.checks)} checks ({runnable} to run, {len(plan.checks) - runnable} skipped)",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+class _AnyEnv(Mapping[str, str]):
+    """Pretends every variable is set: `validate` checks structure, not this shell's secrets."""
+
+    def __getitem__(self, key: str) -> str:
+        return "set"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+        total = 0
+        for target in target_names(config):
+            urls = {w: "http://127.0.0.1" for w in wiki_ids(config, target)}
+            total += len(build_checks(config, target, base_urls=urls, environ=_AnyEnv()))
+    except ConfigError as exc:
+        return _usage_error(str(exc))
+    print(f"{args.config}: OK ({len(target_names(config))} targets, {total} checks in all)")
+    return EXIT_OK
+
+
+def cmd_detectors(args: argparse.Namespace) -> int:
+    for name, help_text in describe():
+        print(f"{name:16} {help_text}")
+    return EXIT_OK
+
+
+def default_workers(checks_to_run: int, remote: bool) -> int:
+    """CPU-bound locally (Chromium dominates); a remote, slow target is I/O-bound."""
+    cores = os.cpu_count() or 1
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    by_memory = max(1, int(memory_mb // 600))  # ~600 MB PSS per browser worker
+    wanted = cores * 2 if remote else cores
+    return max(1, min(wanted, by_memory, checks_to_run, 8))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from smoke.runner import run_pytest  # imports pytest/playwright only when running
+
+    try:
+        plan = make_plan(_plan_options(args))
+    except ConfigError as exc:
+        return _usage_error(str(exc))
+    return run_pytest(args, plan)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        print("smoke: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `smoke list | head`
+        sys.stderr.close()
+        return EXIT_OK
     return code
 
 

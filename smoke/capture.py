@@ -1,0 +1,317 @@
+"""Driving the browser: one check in, one :class:`~smoke.record.PageRecord` out.
+
+This is the only module that talks to Playwright about page loads. It does not judge: it records.
+Speed matters here (the machine is CPU-bound and a new page costs a renderer process), so a
+:class:`PagePool` keeps one page per identity and reuses it with ``goto``; listeners are attached
+per check, so checks stay independent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from smoke.checks import Check
+from smoke.findings import (
+    BrowserCrashed,
+    CouldNotCheck,
+    NavigationTimeout,
+    TargetUnreachable,
+)
+from smoke.record import (
+    ConsoleMessage as RecordedConsole,
+)
+from smoke.record import (
+    FilterGroup,
+    MwConfig,
+    PageError,
+    PageRecord,
+    SubRequest,
+    Timings,
+)
+
+# Network errors that mean "we could not reach the wiki", not "the wiki is broken".
+UNREACHABLE_MARKERS = (
+    "ERR_CONNECTION_REFUSED", "ERR_NAME_NOT_RESOLVED", "ERR_CONNECTION_RESET",
+    "ERR_CONNECTION_CLOSED", "ERR_ADDRESS_UNREACHABLE", "ERR_CONNECTION_TIMED_OUT",
+    "ERR_TIMED_OUT", "ERR_CERT_", "ERR_SSL_", "ERR_INTERNET_DISCONNECTED", "ERR_EMPTY_RESPONSE",
+    "ERR_PROXY_CONNECTION_FAILED", "ERR_NAME_RESOLUTION_FAILED",
+)
+CRASH_MARKERS = ("Target crashed", "Page crashed", "Target page, context or browser has been closed",
+                 "Browser has been closed", "browser has disconnected")
+
+# Read everything the detectors need in one round trip, after the page is ready.
+STATE_SCRIPT = """
+() => {
+  const out = { bodyClasses: document.body ? [...document.body.classList] : [],
+                now: performance.now() };
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) out.timing = { ttfb: nav.responseStart, dcl: nav.domContentLoadedEventStart,
+                          load: nav.loadEventStart };
+  if (!window.mw || !mw.config || !mw.loader) return out;
+  out.canonical = mw.config.get('wgCanonicalSpecialPageName');
+  out.requestId = mw.config.get('wgRequestId');
+  out.userName = mw.config.get('wgUserName');
+  const scf = mw.config.get('wgStructuredChangeFilters');
+  out.groups = Array.isArray(scf)
+    ? scf.map(g => ({ name: g.name, filters: (g.filters || []).map(f => f.name) })) : null;
+  const modules = {};
+  for (const name of mw.loader.getModuleNames()) {
+    const state = mw.loader.getState(name);
+    if (state === 'error' || state === 'missing' || /^(ext\\.(smoke)?ores|mediawiki\\.rcfilters)/.test(name)) {
+      modules[name] = state;
+    }
+  }
+  out.modules = modules;
+  // Which ORES filters the app shows as selected: match the tag labels against the filters'
+  // label messages (the app keeps its model private; the tags are what a user sees).
+  const tags = new Set([...document.querySelectorAll('.mw-rcfilters-ui-filterTagItemWidget')]
+    .map(e => e.textContent.trim()));
+  const active = {};
+  for (const g of (Array.isArray(scf) ? scf : [])) {
+    if (g.name !== 'damaging' && g.name !== 'goodfaith') continue;
+    for (const f of g.filters || []) {
+      if (f.label && tags.has(mw.message(f.label).text())) (active[g.name] = active[g.name] || []).push(f.name);
+    }
+  }
+  out.active = active;
+  return out;
+}
+"""
+
+# The list refetch the filters app makes when a filter changes (Controller._queryChangesList):
+# the current URL plus action=render. Made once per RC/WL check so a broken refetch is seen
+# without clicking through the UI.
+REFETCH_SCRIPT = """
+async () => {
+  const url = new URL(location.href);
+  url.searchParams.set('action', 'render');
+  try { const r = await fetch(url.toString(), { credentials: 'same-origin' }); return r.status; }
+  catch (e) { return -1; }
+}
+"""
+
+
+@dataclass
+class CaptureSettings:
+    navigation_timeout_s: float = 30.0
+    ready_timeout_s: float = 15.0
+    settle_ms: int = 100  # extra wait after ready, for errors thrown just after initialisation
+    refetch_probe: bool = True
+
+
+@dataclass
+class _Events:
+    """Listeners of one check; detached before the next check uses the page."""
+
+    console: list[RecordedConsole] = field(default_factory=list)
+    page_errors: list[PageError] = field(default_factory=list)
+    subrequests: list[SubRequest] = field(default_factory=list)
+    crashed: bool = False
+    main_request: Request | None = None
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        location = message.location or {}
+        self.console.append(RecordedConsole(message.type, message.text, str(location.get("url", ""))))
+
+    def on_pageerror(self, error: PlaywrightError) -> None:
+        self.page_errors.append(PageError(error.message or str(error), error.stack or ""))
+
+    def on_requestfailed(self, request: Request) -> None:
+        if request is self.main_request:
+            return  # the navigation itself: reported as the check's error, not a sub-request
+        self.subrequests.append(SubRequest(
+            request.url, request.method, request.resource_type, None, request.failure or "failed"))
+
+    def on_response(self, response: Response) -> None:
+        if response.status >= 400 and response.request is not self.main_request \
+                and response.request.resource_type != "document":
+            request = response.request
+            self.subrequests.append(SubRequest(
+                request.url, request.method, request.resource_type, response.status, ""))
+
+    def on_crash(self, _page: Page) -> None:
+        self.crashed = True
+
+
+def _classify_navigation_error(exc: PlaywrightError, check: Check, timeout_s: float) -> CouldNotCheck:
+    text = str(exc)
+    if isinstance(exc, PlaywrightTimeout):
+        return NavigationTimeout(f"{check.url} did not finish loading within {timeout_s:g} s")
+    for marker in UNREACHABLE_MARKERS:
+        if marker in text:
+            host = urlsplit(check.url).netloc
+            return TargetUnreachable(f"cannot reach {host}: net::{marker.rstrip('_')}"
+                                     if not marker.endswith("_") else
+                                     f"cannot reach {host}: TLS/certificate error ({_first_line(text)})")
+    for marker in CRASH_MARKERS:
+        if marker in text:
+            return BrowserCrashed(f"the browser page crashed while loading {check.url}")
+    return CouldNotCheck(f"navigation to {check.url} failed: {_first_line(text)}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:300] if text.strip() else "no detail"
+
+
+def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
+    """Load ``check.url`` in ``page`` and record what happened. Raises CouldNotCheck."""
+    events = _Events()
+    listeners: list[tuple[str, Callable[..., None]]] = [
+        ("console", events.on_console), ("pageerror", events.on_pageerror),
+        ("requestfailed", events.on_requestfailed), ("response", events.on_response),
+        ("crash", events.on_crash),
+    ]
+
+    def on_request(request: Request) -> None:
+        if events.main_request is None and request.is_navigation_request() \
+                and request.frame == page.main_frame:
+            events.main_request = request
+
+    listeners.append(("request", on_request))
+    for name, handler in listeners:
+        page.on(name, handler)  # type: ignore[call-overload]
+    try:
+        return _load_and_read(page, check, settings, events)
+    finally:
+        for name, handler in listeners:
+            page.remove_listener(name, handler)
+
+
+def _load_and_read(page: Page, check: Check, settings: CaptureSettings, events: _Events) -> PageRecord:
+    try:
+        response = page.goto(check.url, wait_until="load",
+                             timeout=settings.navigation_timeout_s * 1000)
+    except PlaywrightError as exc:
+        raise _classify_navigation_error(exc, check, settings.navigation_timeout_s) from None
+    status = response.status if response else None
+    filters_ready: bool | None = None
+    try:
+        if check.page.has_filters_app:
+            classes = page.evaluate("() => document.body ? [...document.body.classList] : []")
+            filters_ready = False
+            if "mw-rcfilters-enabled" in classes:
+                try:
+                    page.wait_for_selector("body.mw-rcfilters-ui-initialized", state="attached",
+                                           timeout=settings.ready_timeout_s * 1000)
+                    filters_ready = True
+                except PlaywrightTimeout:
+                    filters_ready = False
+        if settings.settle_ms:
+            page.wait_for_timeout(settings.settle_ms)
+        state: dict[str, Any] = page.evaluate(STATE_SCRIPT)
+        if filters_ready and settings.refetch_probe:
+            page.evaluate(REFETCH_SCRIPT)
+        html = page.content()
+        final_url = page.url
+    except PlaywrightError as exc:
+        if events.crashed or any(m in str(exc) for m in CRASH_MARKERS):
+            raise BrowserCrashed(f"the page crashed while checking {check.url}") from None
+        if isinstance(exc, PlaywrightTimeout):
+            raise NavigationTimeout(f"{check.url} stopped responding while being read") from None
+        raise CouldNotCheck(f"reading {check.url} failed: {_first_line(str(exc))}") from None
+    if events.crashed:
+        raise BrowserCrashed(f"the page crashed while checking {check.url}")
+    return _record(check, status, final_url, html, state, filters_ready, events)
+
+
+def _record(check: Check, status: int | None, final_url: str, html: str, state: dict[str, Any],
+            filters_ready: bool | None, events: _Events) -> PageRecord:
+    timing = state.get("timing") or {}
+    groups = state.get("groups")
+    ready_ms = state.get("now") if filters_ready else timing.get("load")
+    return PageRecord(
+        requested_url=check.url,
+        final_url=final_url,
+        status=status,
+        timings=Timings(
+            ttfb_ms=_ms(timing.get("ttfb")), dom_content_loaded_ms=_ms(timing.get("dcl")),
+            load_ms=_ms(timing.get("load")), ready_ms=_ms(ready_ms),
+        ),
+        console=tuple(events.console),
+        page_errors=tuple(events.page_errors),
+        subrequests=tuple(events.subrequests),
+        module_states=dict(state.get("modules") or {}),
+        mw_config=MwConfig(
+            canonical_special_page=state.get("canonical"),
+            request_id=state.get("requestId"),
+            user_name=state.get("userName"),
+            filter_groups=None if groups is None else tuple(
+                FilterGroup(g["name"], tuple(g["filters"])) for g in groups),
+        ),
+        body_classes=tuple(state.get("bodyClasses") or ()),
+        html=html,
+        filters_ready=filters_ready,
+        active_filters={k: tuple(v) for k, v in (state.get("active") or {}).items()},
+    )
+
+
+def _ms(value: Any) -> float | None:
+    return round(float(value), 1) if isinstance(value, int | float) else None
+
+
+class PagePool:
+    """One reusable page per identity ("anon", or a logged-in user of one wiki), LRU-capped.
+
+    Anonymous checks of every wiki share one context; each logged-in identity has its own context
+    built from its storage state, so anonymous and logged-in cookies never mix.
+    """
+
+    def __init__(self, browser: Browser, *, user_agent: str, max_pages: int = 3,
+                 context_args: dict[str, Any] | None = None) -> None:
+        self._browser = browser
+        self._user_agent = user_agent
+        self._max_pages = max_pages
+        self._context_args = context_args or {}
+        self._pages: OrderedDict[str, tuple[BrowserContext, Page]] = OrderedDict()
+
+    def page_for(self, identity: str, storage_state: Path | None = None) -> Page:
+        entry = self._pages.get(identity)
+        if entry is not None and not entry[1].is_closed():
+            self._pages.move_to_end(identity)
+            return entry[1]
+        if entry is not None:
+            self.discard(identity)
+        while len(self._pages) >= self._max_pages:
+            oldest = next(iter(self._pages))
+            self.discard(oldest)
+        context = self._browser.new_context(
+            user_agent=self._user_agent,
+            storage_state=str(storage_state) if storage_state else None,
+            **self._context_args,
+        )
+        page = context.new_page()
+        self._pages[identity] = (context, page)
+        return page
+
+    def context_for(self, identity: str) -> BrowserContext | None:
+        entry = self._pages.get(identity)
+        return entry[0] if entry else None
+
+    def discard(self, identity: str) -> None:
+        """Drop a page (after a crash or a could-not-check error) so the next check starts clean."""
+        entry = self._pages.pop(identity, None)
+        if entry is not None:
+            try:
+                entry[0].close()
+            except PlaywrightError:
+                pass  # already gone with a crashed browser
+
+    def close(self) -> None:
+        for identity in list(self._pages):
+            self.discard(identity)
+
+
+def timed(fn: Callable[[], PageRecord]) -> tuple[PageRecord, float]:
+    start = time.monotonic()
+    record = fn()
+    return record, time.monotonic() - start

@@ -1,0 +1,90 @@
+"""Logging in once per wiki per run and sharing the session with every worker.
+
+The first worker that needs a wiki's session takes a file lock, logs in through the API
+(``meta=tokens`` then ``action=clientlogin``, ~0.5 s) and saves the browser storage state in the
+run directory with mode 0600; the other workers wait on the lock and reuse it. A failed login is
+remembered the same way, so N workers do not hammer a wiki with N bad logins. The CLI deletes
+the directory at the end of the run. Passwords are never logged or written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
+
+from smoke.findings import CouldNotCheck, LoginFailed, TargetUnreachable
+
+AUTH_DIR = ".auth"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # keep the password out of tracebacks and logs
+        return f"Credentials(username={self.username!r}, password=<hidden>)"
+
+
+def auth_dir(run_dir: Path) -> Path:
+    directory = run_dir / AUTH_DIR
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def shared_session(browser: Browser, run_dir: Path, wiki: str, base_url: str,
+                   credentials: Credentials, user_agent: str) -> Path:
+    """Path of a storage-state file logged in to ``wiki``; logs in if no worker has yet."""
+    directory = auth_dir(run_dir)
+    state_file = directory / f"{wiki}.json"
+    failure_file = directory / f"{wiki}.failed"
+    with FileLock(str(directory / f"{wiki}.lock")):
+        if state_file.exists():
+            return state_file
+        if failure_file.exists():
+            data = json.loads(failure_file.read_text("utf-8"))
+            error_type = LoginFailed if data.get("kind") == "LoginFailed" else TargetUnreachable
+            raise error_type(data["message"])
+        try:
+            _login(browser, base_url, wiki, credentials, user_agent, state_file)
+        except CouldNotCheck as exc:
+            failure_file.write_text(json.dumps({"kind": exc.kind, "message": str(exc)}), "utf-8")
+            raise
+    return state_file
+
+
+def _login(browser: Browser, base_url: str, wiki: str, credentials: Credentials,
+           user_agent: str, state_file: Path) -> None:
+    api = f"{base_url.rstrip('/')}/api.php"
+    context = browser.new_context(user_agent=user_agent)
+    try:
+        tokens = context.request.get(
+            api, params={"action": "query", "meta": "tokens", "type": "login", "format": "json"})
+        if not tokens.ok:
+            raise LoginFailed(f"{wiki}: {api} answered HTTP {tokens.status} to the login-token request")
+        token = tokens.json()["query"]["tokens"]["logintoken"]
+        answer = context.request.post(api, form={
+            "action": "clientlogin", "username": credentials.username,
+            "password": credentials.password, "logintoken": token,
+            "loginreturnurl": base_url, "format": "json",
+        })
+        result = answer.json().get("clientlogin", {}) if answer.ok else {}
+        if result.get("status") != "PASS":
+            reason = result.get("message") or f"HTTP {answer.status}"
+            raise LoginFailed(f"{wiki}: the wiki refused the login of {credentials.username!r}: {reason}")
+        # Write the session 0600 from the start: it holds session cookies.
+        fd = os.open(state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(context.storage_state(), handle)
+    except PlaywrightError as exc:
+        raise TargetUnreachable(f"{wiki}: cannot log in at {api}: {str(exc).splitlines()[0]}") from None
+    except (KeyError, ValueError) as exc:
+        raise LoginFailed(f"{wiki}: unexpected answer from {api} while logging in ({exc})") from None
+    finally:
+        context.close()

@@ -1,0 +1,302 @@
+"""The pytest plugin: wikis.yaml becomes one pytest item per check.
+
+``pytest wikis.yaml -n 2 --target local`` and ``smoke run`` are the same run. Each check's page
+load happens in the item's *setup* (a :class:`~smoke.findings.CouldNotCheck` there is a pytest
+error → "broken" in JUnit and Allure); the detectors run in the *call* (findings raise an
+AssertionError → "failed"). Workers write one result file per check; only the controller (the
+process without ``workerinput``) writes run-level files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smoke import __version__, reporting
+from smoke.checks import Check
+from smoke.config import ConfigError
+from smoke.detectors import run_detectors
+from smoke.findings import CouldNotCheck, Finding
+from smoke.plan import Plan, PlanOptions, make_plan
+from smoke.record import PageRecord
+from smoke.results import (
+    CheckResult,
+    finding_dicts,
+    read_check_results,
+    write_check_result,
+    write_results_json,
+    write_summary,
+)
+from smoke.verdict import Outcome
+from smoke.worker import WorkerBrowser
+
+PLAN_KEY = pytest.StashKey[Plan]()
+BROWSER_KEY = pytest.StashKey[WorkerBrowser]()
+RUN_DIR_KEY = pytest.StashKey[Path]()
+
+
+class CheckFailed(AssertionError):
+    """The wiki showed findings: a product defect (pytest/JUnit/Allure "failed")."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f.one_line() for f in findings))
+        self.findings = findings
+
+
+# --- options --------------------------------------------------------------------------------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("smoke", "smoke: MediaWiki page-load smoke checks")
+    group.addoption("--target", default="local", help="target in wikis.yaml (default: local)")
+    group.addoption("--wiki", action="append", default=[], metavar="PATTERN",
+                    help="only these wikis (repeatable; globs like 'ru*')")
+    group.addoption("--page", action="append", default=[], metavar="PATTERN",
+                    help="only these pages: recentchanges, watchlist, contributions (repeatable)")
+    group.addoption("--variant", action="append", default=[], metavar="PATTERN",
+                    help="only these variants, e.g. 'damaging=*' (repeatable)")
+    group.addoption("--testbed-dir", default=None,
+                    help="state directory of the local farm (default: $SMOKE_TESTBED_DIR or "
+                         "~/.local/state/smoke/testbed)")
+    group.addoption("--browser-path", default=None,
+                    help="Chromium executable (default: $SMOKE_CHROMIUM, Playwright's, then PATH)")
+    group.addoption("--headed", action="store_true", help="show the browser windows")
+    group.addoption("--navigation-timeout", type=float, default=None, metavar="SECONDS",
+                    help="page load timeout (default: wikis.yaml, else 30)")
+    group.addoption("--ready-timeout", type=float, default=None, metavar="SECONDS",
+                    help="filters-app initialisation timeout (default: wikis.yaml, else 15)")
+    group.addoption("--detectors", default=None, metavar="NAMES",
+                    help="comma-separated detectors to run (default: all enabled in wikis.yaml)")
+    group.addoption("--reports-dir", default="reports",
+                    help="where run directories are created (default: reports)")
+    group.addoption("--run-id", default=None, help="name of the run directory (default: time-based)")
+    group.addoption("--screenshots", choices=("on-failure", "always", "never"),
+                    default="on-failure", help="when to keep screenshot, HTML and console log")
+
+
+def _smoke_args(config: pytest.Config) -> list[Path]:
+    return [Path(a) for a in config.invocation_params.args
+            if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _active(config: pytest.Config) -> bool:
+    return bool(_smoke_args(config))
+
+
+# --- run directory (controller) -------------------------------------------------------------
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not _active(config):
+        return
+    if _is_worker(config):
+        run_dir = Path(config.workerinput["smoke_run_dir"])  # type: ignore[attr-defined]
+    else:
+        run_dir = reporting.new_run_dir(Path(config.getoption("reports_dir")),
+                                        config.getoption("run_id"))
+        # Run-level report files belong to the controller; tell the built-in plugins where.
+        if not config.option.xmlpath:
+            config.option.xmlpath = str(run_dir / "junit.xml")
+    config.stash[RUN_DIR_KEY] = run_dir
+    if getattr(config.option, "allure_report_dir", None) is None:
+        config.option.allure_report_dir = str(run_dir / "allure-results")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: hand every worker the run directory the controller made."""
+    node.workerinput["smoke_run_dir"] = str(node.config.stash[RUN_DIR_KEY])
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    if not _active(config) or RUN_DIR_KEY not in config.stash:
+        return None
+    return [f"smoke {__version__}: target {config.getoption('target')}, "
+            f"reports in {config.stash[RUN_DIR_KEY]}"]
+
+
+# --- collection -----------------------------------------------------------------------------
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    config = parent.config
+    if file_path.suffix in (".yaml", ".yml") and any(
+            file_path.resolve() == p.resolve() for p in _smoke_args(config)):
+        return SmokeFile.from_parent(parent, path=file_path)
+    return None
+
+
+def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
+    detectors = config.getoption("detectors")
+    testbed_dir = config.getoption("testbed_dir")
+    return PlanOptions(
+        config_path=config_path,
+        target=config.getoption("target"),
+        wikis=tuple(config.getoption("wiki")),
+        pages=tuple(config.getoption("page")),
+        variants=tuple(config.getoption("variant")),
+        testbed_dir=Path(testbed_dir) if testbed_dir else None,
+        navigation_timeout=config.getoption("navigation_timeout"),
+        ready_timeout=config.getoption("ready_timeout"),
+        detectors=tuple(d.strip() for d in detectors.split(",") if d.strip()) if detectors else (),
+    )
+
+
+class SmokeConfigProblem(Exception):
+    """Wraps ConfigError during collection so pytest shows one line, not a traceback."""
+
+
+class SmokeFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            plan = make_plan(plan_options(self.config, self.path))
+        except ConfigError as exc:
+            raise SmokeConfigProblem(str(exc)) from None
+        self.config.stash[PLAN_KEY] = plan
+        for check in plan.checks:
+            yield SmokeItem.from_parent(self, name=check.id, check=check)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, SmokeConfigProblem):
+            return f"smoke: bad configuration: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+
+# --- items ----------------------------------------------------------------------------------
+
+class SmokeItem(pytest.Item):
+    def __init__(self, *, check: Check, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.record: PageRecord | None = None
+        self.findings: list[Finding] = []
+        self.started = 0.0
+        for keyword in (check.wiki, check.page.value, check.target):
+            self.keywords[keyword] = True
+
+    @property
+    def plan(self) -> Plan:
+        return self.config.stash[PLAN_KEY]
+
+    def setup(self) -> None:
+        self.started = time.monotonic()
+        reporting.label_test(self.check)
+        if self.check.skip_reason:
+            pytest.skip(self.check.skip_reason)
+        browser = _worker_browser(self.config)
+        self.record = browser.load(self.check, self.plan)
+
+    def runtest(self) -> None:
+        assert self.record is not None
+        self.findings = run_detectors(self.record, self.check.expectation,
+                                      enabled=self.plan.enabled_detectors)
+        if self.findings:
+            raise CheckFailed(self.findings)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        error = excinfo.value
+        if isinstance(error, CheckFailed):
+            lines = [f"{self.check.id}: {len(error.findings)} finding(s) at {self.check.url}"]
+            if self.record and self.record.mw_config.request_id:
+                lines.append(f"request id: {self.record.mw_config.request_id}")
+            lines += [f"  {f.one_line()}" for f in error.findings]
+            return "\n".join(lines)
+        if isinstance(error, CouldNotCheck):
+            hint = f"\n  hint: {error.hint}" if error.hint else ""
+            return f"{self.check.id}: could not check ({error.kind}): {error}{hint}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.check.id
+
+
+def _worker_browser(config: pytest.Config) -> WorkerBrowser:
+    if BROWSER_KEY not in config.stash:
+        config.stash[BROWSER_KEY] = WorkerBrowser(
+            run_dir=config.stash[RUN_DIR_KEY],
+            browser_path=config.getoption("browser_path"),
+            headed=config.getoption("headed"),
+        )
+    return config.stash[BROWSER_KEY]
+
+
+# --- results --------------------------------------------------------------------------------
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if isinstance(item, SmokeItem) and (
+            call.when == "call" or (call.when == "setup" and not report.passed)):
+        _finish(item, call, report)
+    return report
+
+
+def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    check, record = item.check, item.record
+    error: dict[str, str] | None = None
+    if report.skipped:
+        outcome = Outcome.SKIPPED
+    elif call.when == "setup":
+        outcome = Outcome.BROKEN
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, CouldNotCheck):
+            error = {"kind": exc.kind, "message": str(exc), "hint": exc.hint}
+        else:  # a bug of ours or of the browser: still "could not check", never a pass
+            error = {"kind": type(exc).__name__, "message": str(exc), "hint": ""}
+    else:
+        outcome = Outcome.FAILED if report.failed else Outcome.PASSED
+    result = CheckResult(
+        id=check.id, target=check.target, wiki=check.wiki, page=check.page.value,
+        variant=check.variant, url=check.url, outcome=outcome.value,
+        final_url=record.final_url if record else "",
+        status=record.status if record else None,
+        findings=finding_dicts(item.findings), error=error, skip_reason=check.skip_reason,
+        request_id=record.mw_config.request_id if record else None,
+        timings=dict(record.timings.__dict__) if record else {},
+        duration_s=round(time.monotonic() - item.started, 3) if item.started else 0.0,
+        worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
+    )
+    keep = item.config.getoption("screenshots")
+    if outcome in (Outcome.FAILED, Outcome.BROKEN) and keep != "never" or keep == "always" \
+            and outcome == Outcome.PASSED:
+        browser = item.config.stash.get(BROWSER_KEY, None)
+        result_artifacts = reporting.keep_evidence(
+            item.config.stash[RUN_DIR_KEY], check, record, browser, item.plan.secrets())
+        result.artifacts = result_artifacts
+    write_check_result(item.config.stash[RUN_DIR_KEY], result)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    browser = config.stash.get(BROWSER_KEY, None)
+    if browser is not None:
+        browser.close()
+    if not _active(config) or _is_worker(config) or RUN_DIR_KEY not in config.stash:
+        return
+    run_dir = config.stash[RUN_DIR_KEY]
+    results = read_check_results(run_dir)
+    plan = config.stash.get(PLAN_KEY, None)
+    if plan is None:  # under xdist the controller does not collect; workers did
+        try:
+            plan = make_plan(plan_options(config, _smoke_args(config)[0]))
+        except ConfigError:
+            plan = None
+    meta: dict[str, Any] = {
+        "run_id": run_dir.name, "target": config.getoption("target"),
+        "smoke_version": __version__,
+        "interrupted": exitstatus == pytest.ExitCode.INTERRUPTED,
+        "notes": plan.notes() if plan else [],
+    }
+    write_results_json(run_dir, results, meta)
+    write_summary(run_dir, results, meta)
+    shutil.rmtree(run_dir / ".auth", ignore_errors=True)  # sessions are secrets: never kept

@@ -1,0 +1,100 @@
+"""One browser per worker process, started on first use and restarted after a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from smoke.browser import NoBrowser, find_chromium
+from smoke.capture import PagePool, capture
+from smoke.checks import Check
+from smoke.findings import BrowserCrashed, CouldNotCheck, LoginFailed
+from smoke.login import shared_session
+from smoke.plan import Plan
+from smoke.record import PageRecord
+from smoke.verdict import could_not_check
+
+
+class WorkerBrowser:
+    def __init__(self, *, run_dir: Path, browser_path: str | None, headed: bool) -> None:
+        self.run_dir = run_dir
+        self.browser_path = browser_path
+        self.headed = headed
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._pool: PagePool | None = None
+        self.last_page: Page | None = None
+
+    def _ensure_browser(self, plan: Plan) -> tuple[Browser, PagePool]:
+        if self._browser is not None and self._pool is not None and self._browser.is_connected():
+            return self._browser, self._pool
+        self._drop_browser()
+        try:
+            choice = find_chromium(self.browser_path)
+        except NoBrowser as exc:
+            raise CouldNotCheck(str(exc)) from None
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=choice.executable, headless=not self.headed)
+        except PlaywrightError as exc:
+            raise CouldNotCheck(
+                f"could not start {choice.describe()}: {str(exc).strip().splitlines()[0]}") from None
+        self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
+        return self._browser, self._pool
+
+    def load(self, check: Check, plan: Plan) -> PageRecord:
+        browser, pool = self._ensure_browser(plan)
+        identity, storage = "anon", None
+        if check.needs_login:
+            try:
+                credentials = plan.credentials(check.wiki)
+            except (KeyError, OSError):
+                raise LoginFailed(f"{check.wiki}: no credentials available for the smoke account")
+            base = check.expectation.origin or check.url
+            storage = shared_session(browser, self.run_dir, check.wiki, base, credentials,
+                                     plan.user_agent(browser.version))
+            identity = f"user:{check.wiki}"
+        page = pool.page_for(identity, storage)
+        self.last_page = page
+        try:
+            record = capture(page, check, plan.capture_settings(check.wiki))
+        except BrowserCrashed:
+            pool.discard(identity)
+            self.last_page = None
+            raise
+        problem = could_not_check(record)
+        if problem is not None:
+            raise problem
+        return record
+
+    def screenshot(self, path: Path) -> bool:
+        """Screenshot of the page the last check used (still showing it); False if impossible."""
+        if self.last_page is None or self.last_page.is_closed():
+            return False
+        try:
+            self.last_page.screenshot(path=str(path), full_page=False, timeout=5000)
+        except PlaywrightError:
+            return False
+        return True
+
+    def _drop_browser(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        if self._browser is not None:
+            try:
+                self._browser.close()
+            except PlaywrightError:
+                pass
+        self._pool = None
+        self._browser = None
+        self.last_page = None
+
+    def close(self) -> None:
+        self._drop_browser()
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None

@@ -1,0 +1,192 @@
+"""ores-present and ores-applied: ORES filters are offered and the requested ones are active."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from smoke.checks import Expectation, Page
+from smoke.detectors.ores import ores_applied, ores_present
+from smoke.findings import Finding
+from smoke.record import FilterGroup, MwConfig, PageRecord
+
+LEVELS = ("likelygood", "maybebad", "likelybad", "verylikelybad")
+CORE_GROUPS = (
+    FilterGroup("registration", ("unregistered", "registered")),
+    FilterGroup("userExpLevel", ("newcomer", "learner", "experienced")),
+)
+DAMAGING = FilterGroup("damaging", LEVELS)
+GOODFAITH = FilterGroup("goodfaith", ("good", "maybebad", "bad", "verylikelybad"))
+BOTH = frozenset({"damaging", "goodfaith"})
+
+
+def rc_record(
+    groups: tuple[FilterGroup, ...] | None,
+    *,
+    status: int | None = 200,
+    ready: bool | None = True,
+    active: dict[str, tuple[str, ...]] | None = None,
+) -> PageRecord:
+    return PageRecord(
+        requested_url="http://w/index.php?title=Special:RecentChanges",
+        status=status,
+        mw_config=MwConfig(canonical_special_page="Recentchanges", filter_groups=groups),
+        filters_ready=ready,
+        active_filters=active or {},
+    )
+
+
+def present(
+    record: PageRecord, models: frozenset[str] = BOTH, page: Page = Page.RECENTCHANGES
+) -> list[Finding]:
+    return list(ores_present.func(record, Expectation(page=page, expected_models=models)))
+
+
+def applied(
+    record: PageRecord,
+    requested: Mapping[str, tuple[str, ...]],
+    page: Page = Page.RECENTCHANGES,
+) -> list[Finding]:
+    expectation = Expectation(page=page, expected_models=BOTH, requested_filters=requested)
+    return list(ores_applied.func(record, expectation))
+
+
+# --- ores-present on RecentChanges / Watchlist ------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [Page.RECENTCHANGES, Page.WATCHLIST])
+def test_all_expected_groups_present(page: Page) -> None:
+    assert present(rc_record((*CORE_GROUPS, DAMAGING, GOODFAITH)), page=page) == []
+
+
+def test_silent_degradation_names_missing_and_present_groups() -> None:
+    [finding] = present(rc_record(CORE_GROUPS))
+    assert finding.detector == "ores-present"
+    assert finding.message == (
+        "ORES filters missing (silent degradation): damaging, goodfaith not offered; "
+        "groups present: registration, userExpLevel"
+    )
+    assert finding.evidence == {
+        "missing": "damaging, goodfaith",
+        "present": "registration, userExpLevel",
+    }
+
+
+def test_one_group_missing() -> None:
+    [finding] = present(rc_record((*CORE_GROUPS, DAMAGING)))
+    assert finding.evidence["missing"] == "goodfaith"
+
+
+def test_filter_groups_not_defined_counts_as_missing() -> None:
+    [finding] = present(rc_record(None))
+    assert finding.message.startswith("ORES filters missing (silent degradation): damaging")
+    assert finding.evidence["present"] == "(wgStructuredChangeFilters not set)"
+
+
+def test_empty_filter_groups() -> None:
+    [finding] = present(rc_record(()))
+    assert finding.evidence["present"] == "(none)"
+
+
+def test_wiki_without_ores_expects_nothing() -> None:
+    assert present(rc_record(CORE_GROUPS), models=frozenset()) == []
+
+
+@pytest.mark.parametrize("status", [500, 404, None])
+def test_pages_that_did_not_load_are_left_to_other_detectors(status: int | None) -> None:
+    assert present(rc_record(None, status=status)) == []
+
+
+# --- ores-present on Contributions ------------------------------------------------------------
+
+
+def contributions(html: str, status: int = 200) -> PageRecord:
+    return PageRecord(
+        requested_url="http://w/index.php?title=Special:Contributions/X", status=status, html=html
+    )
+
+
+@pytest.mark.parametrize(
+    "checkbox",
+    [
+        '<input name="hidenondamaging" type="checkbox" value="1" id="ores-hide-nondamaging"/>',
+        "<input type='checkbox' id='ores-hide-nondamaging'>",
+    ],
+)
+def test_contributions_checkbox_present(checkbox: str) -> None:
+    html = f'<form id="mw-sp-contributions-form">{checkbox}</form>'
+    assert present(contributions(html), page=Page.CONTRIBUTIONS) == []
+
+
+def test_contributions_checkbox_missing() -> None:
+    html = '<form id="mw-sp-contributions-form"><label for="ores-hide-nondamaging">x</label></form>'
+    [finding] = present(contributions(html), page=Page.CONTRIBUTIONS)
+    assert finding.message.startswith("ORES filters missing (silent degradation)")
+    assert "#ores-hide-nondamaging" in finding.message
+    assert finding.evidence["missing"] == "damaging"
+
+
+def test_contributions_only_checks_damaging() -> None:
+    record = contributions("<form></form>")
+    assert present(record, models=frozenset({"goodfaith"}), page=Page.CONTRIBUTIONS) == []
+
+
+def test_contributions_error_page_is_not_judged() -> None:
+    assert present(contributions("", status=500), page=Page.CONTRIBUTIONS) == []
+
+
+# --- ores-applied -----------------------------------------------------------------------------
+
+
+def test_requested_filter_active() -> None:
+    record = rc_record((*CORE_GROUPS, DAMAGING), active={"damaging": ("likelybad",)})
+    assert applied(record, {"damaging": ("likelybad",)}) == []
+
+
+def test_requested_filter_not_active() -> None:
+    record = rc_record((*CORE_GROUPS, DAMAGING), active={"damaging": ("maybebad",)})
+    [finding] = applied(record, {"damaging": ("likelybad",)})
+    assert finding.detector == "ores-applied"
+    assert finding.message == "ORES filter damaging=likelybad requested but not active"
+    assert finding.evidence["filter"] == "damaging=likelybad"
+    assert finding.evidence["active"] == "maybebad"
+
+
+def test_requested_level_not_offered_by_the_wiki() -> None:
+    # The threshold of "verylikelybad" did not parse: the server dropped the level.
+    damaging = FilterGroup("damaging", ("likelygood", "maybebad", "likelybad"))
+    record = rc_record((damaging,), active={"damaging": ("likelybad",)})
+    [finding] = applied(record, {"damaging": ("likelybad", "verylikelybad")})
+    assert finding.message.startswith(
+        "ORES filter damaging=verylikelybad requested but level not offered by the wiki"
+    )
+    assert finding.evidence["offered"] == "likelygood, maybebad, likelybad"
+
+
+def test_several_groups_and_values() -> None:
+    record = rc_record((DAMAGING, GOODFAITH), active={"goodfaith": ("bad",)})
+    findings = applied(record, {"damaging": ("likelybad", "verylikelybad"), "goodfaith": ("bad",)})
+    assert [f.evidence["filter"] for f in findings] == [
+        "damaging=likelybad",
+        "damaging=verylikelybad",
+    ]
+
+
+def test_missing_group_is_left_to_ores_present() -> None:
+    assert applied(rc_record(CORE_GROUPS), {"damaging": ("likelybad",)}) == []
+    assert applied(rc_record(None), {"damaging": ("likelybad",)}) == []
+
+
+@pytest.mark.parametrize("ready", [False, None])
+def test_app_not_ready_is_left_to_filters_app(ready: bool | None) -> None:
+    assert applied(rc_record((DAMAGING,), ready=ready), {"damaging": ("likelybad",)}) == []
+
+
+def test_contributions_is_ignored() -> None:
+    record = rc_record((DAMAGING,))
+    assert applied(record, {"damaging": ("likelybad",)}, page=Page.CONTRIBUTIONS) == []
+
+
+def test_nothing_requested() -> None:
+    assert applied(rc_record((DAMAGING,)), {}) == []
