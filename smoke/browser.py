@@ -34,7 +34,7 @@ def playwright_managed_chromium() -> str | None:
     try:
         with sync_playwright() as p:
             path = p.chromium.executable_path
-    except Exception:  # noqa: BLE001 - any failure here just means "not available"
+    except Exception:
         return None
     return path if path and Path(path).exists() else None
 
@@ -44,8 +44,10 @@ def find_chromium(explicit: str | None = None) -> BrowserChoice:
     if explicit:
         if Path(explicit).is_file() and os.access(explicit, os.X_OK):
             return BrowserChoice(explicit, "--browser-path/$SMOKE_CHROMIUM")
-        raise NoBrowser(f"the browser given by --browser-path/$SMOKE_CHROMIUM ({explicit}) "
-                        "is not an executable file")
+        raise NoBrowser(
+            f"the browser given by --browser-path/$SMOKE_CHROMIUM ({explicit}) "
+            "is not an executable file"
+        )
     managed = playwright_managed_chromium()
     if managed:
         return BrowserChoice(managed, "Playwright's managed Chromium")

@@ -41,13 +41,27 @@ from smoke.record import (
 
 # Network errors that mean "we could not reach the wiki", not "the wiki is broken".
 UNREACHABLE_MARKERS = (
-    "ERR_CONNECTION_REFUSED", "ERR_NAME_NOT_RESOLVED", "ERR_CONNECTION_RESET",
-    "ERR_CONNECTION_CLOSED", "ERR_ADDRESS_UNREACHABLE", "ERR_CONNECTION_TIMED_OUT",
-    "ERR_TIMED_OUT", "ERR_CERT_", "ERR_SSL_", "ERR_INTERNET_DISCONNECTED", "ERR_EMPTY_RESPONSE",
-    "ERR_PROXY_CONNECTION_FAILED", "ERR_NAME_RESOLUTION_FAILED",
+    "ERR_CONNECTION_REFUSED",
+    "ERR_NAME_NOT_RESOLVED",
+    "ERR_CONNECTION_RESET",
+    "ERR_CONNECTION_CLOSED",
+    "ERR_ADDRESS_UNREACHABLE",
+    "ERR_CONNECTION_TIMED_OUT",
+    "ERR_TIMED_OUT",
+    "ERR_CERT_",
+    "ERR_SSL_",
+    "ERR_INTERNET_DISCONNECTED",
+    "ERR_EMPTY_RESPONSE",
+    "ERR_PROXY_CONNECTION_FAILED",
+    "ERR_NAME_RESOLUTION_FAILED",
 )
-CRASH_MARKERS = ("Target crashed", "Page crashed", "Target page, context or browser has been closed",
-                 "Browser has been closed", "browser has disconnected")
+CRASH_MARKERS = (
+    "Target crashed",
+    "Page crashed",
+    "Target page, context or browser has been closed",
+    "Browser has been closed",
+    "browser has disconnected",
+)
 
 # Read everything the detectors need in one round trip, after the page is ready.
 STATE_SCRIPT = """
@@ -67,7 +81,8 @@ STATE_SCRIPT = """
   const modules = {};
   for (const name of mw.loader.getModuleNames()) {
     const state = mw.loader.getState(name);
-    if (state === 'error' || state === 'missing' || /^(ext\\.(smoke)?ores|mediawiki\\.rcfilters)/.test(name)) {
+    const watched = /^(ext\\.(smoke)?ores|mediawiki\\.rcfilters)/.test(name);
+    if (state === 'error' || state === 'missing' || watched) {
       modules[name] = state;
     }
   }
@@ -80,7 +95,9 @@ STATE_SCRIPT = """
   for (const g of (Array.isArray(scf) ? scf : [])) {
     if (g.name !== 'damaging' && g.name !== 'goodfaith') continue;
     for (const f of g.filters || []) {
-      if (f.label && tags.has(mw.message(f.label).text())) (active[g.name] = active[g.name] || []).push(f.name);
+      if (f.label && tags.has(mw.message(f.label).text())) {
+        (active[g.name] = active[g.name] || []).push(f.name);
+      }
     }
   }
   out.active = active;
@@ -121,7 +138,9 @@ class _Events:
 
     def on_console(self, message: ConsoleMessage) -> None:
         location = message.location or {}
-        self.console.append(RecordedConsole(message.type, message.text, str(location.get("url", ""))))
+        self.console.append(
+            RecordedConsole(message.type, message.text, str(location.get("url", "")))
+        )
 
     def on_pageerror(self, error: PlaywrightError) -> None:
         self.page_errors.append(PageError(error.message or str(error), error.stack or ""))
@@ -129,30 +148,45 @@ class _Events:
     def on_requestfailed(self, request: Request) -> None:
         if request is self.main_request:
             return  # the navigation itself: reported as the check's error, not a sub-request
-        self.subrequests.append(SubRequest(
-            request.url, request.method, request.resource_type, None, request.failure or "failed"))
+        self.subrequests.append(
+            SubRequest(
+                request.url,
+                request.method,
+                request.resource_type,
+                None,
+                request.failure or "failed",
+            )
+        )
 
     def on_response(self, response: Response) -> None:
-        if response.status >= 400 and response.request is not self.main_request \
-                and response.request.resource_type != "document":
+        if (
+            response.status >= 400
+            and response.request is not self.main_request
+            and response.request.resource_type != "document"
+        ):
             request = response.request
-            self.subrequests.append(SubRequest(
-                request.url, request.method, request.resource_type, response.status, ""))
+            self.subrequests.append(
+                SubRequest(request.url, request.method, request.resource_type, response.status, "")
+            )
 
     def on_crash(self, _page: Page) -> None:
         self.crashed = True
 
 
-def _classify_navigation_error(exc: PlaywrightError, check: Check, timeout_s: float) -> CouldNotCheck:
+def _classify_navigation_error(
+    exc: PlaywrightError, check: Check, timeout_s: float
+) -> CouldNotCheck:
     text = str(exc)
     if isinstance(exc, PlaywrightTimeout):
         return NavigationTimeout(f"{check.url} did not finish loading within {timeout_s:g} s")
     for marker in UNREACHABLE_MARKERS:
         if marker in text:
             host = urlsplit(check.url).netloc
-            return TargetUnreachable(f"cannot reach {host}: net::{marker.rstrip('_')}"
-                                     if not marker.endswith("_") else
-                                     f"cannot reach {host}: TLS/certificate error ({_first_line(text)})")
+            return TargetUnreachable(
+                f"cannot reach {host}: net::{marker.rstrip('_')}"
+                if not marker.endswith("_")
+                else f"cannot reach {host}: TLS/certificate error ({_first_line(text)})"
+            )
     for marker in CRASH_MARKERS:
         if marker in text:
             return BrowserCrashed(f"the browser page crashed while loading {check.url}")
@@ -167,14 +201,19 @@ def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
     """Load ``check.url`` in ``page`` and record what happened. Raises CouldNotCheck."""
     events = _Events()
     listeners: list[tuple[str, Callable[..., None]]] = [
-        ("console", events.on_console), ("pageerror", events.on_pageerror),
-        ("requestfailed", events.on_requestfailed), ("response", events.on_response),
+        ("console", events.on_console),
+        ("pageerror", events.on_pageerror),
+        ("requestfailed", events.on_requestfailed),
+        ("response", events.on_response),
         ("crash", events.on_crash),
     ]
 
     def on_request(request: Request) -> None:
-        if events.main_request is None and request.is_navigation_request() \
-                and request.frame == page.main_frame:
+        if (
+            events.main_request is None
+            and request.is_navigation_request()
+            and request.frame == page.main_frame
+        ):
             events.main_request = request
 
     listeners.append(("request", on_request))
@@ -187,10 +226,13 @@ def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
             page.remove_listener(name, handler)
 
 
-def _load_and_read(page: Page, check: Check, settings: CaptureSettings, events: _Events) -> PageRecord:
+def _load_and_read(
+    page: Page, check: Check, settings: CaptureSettings, events: _Events
+) -> PageRecord:
     try:
-        response = page.goto(check.url, wait_until="load",
-                             timeout=settings.navigation_timeout_s * 1000)
+        response = page.goto(
+            check.url, wait_until="load", timeout=settings.navigation_timeout_s * 1000
+        )
     except PlaywrightError as exc:
         raise _classify_navigation_error(exc, check, settings.navigation_timeout_s) from None
     status = response.status if response else None
@@ -201,8 +243,11 @@ def _load_and_read(page: Page, check: Check, settings: CaptureSettings, events: 
             filters_ready = False
             if "mw-rcfilters-enabled" in classes:
                 try:
-                    page.wait_for_selector("body.mw-rcfilters-ui-initialized", state="attached",
-                                           timeout=settings.ready_timeout_s * 1000)
+                    page.wait_for_selector(
+                        "body.mw-rcfilters-ui-initialized",
+                        state="attached",
+                        timeout=settings.ready_timeout_s * 1000,
+                    )
                     filters_ready = True
                 except PlaywrightTimeout:
                     filters_ready = False
@@ -224,8 +269,15 @@ def _load_and_read(page: Page, check: Check, settings: CaptureSettings, events: 
     return _record(check, status, final_url, html, state, filters_ready, events)
 
 
-def _record(check: Check, status: int | None, final_url: str, html: str, state: dict[str, Any],
-            filters_ready: bool | None, events: _Events) -> PageRecord:
+def _record(
+    check: Check,
+    status: int | None,
+    final_url: str,
+    html: str,
+    state: dict[str, Any],
+    filters_ready: bool | None,
+    events: _Events,
+) -> PageRecord:
     timing = state.get("timing") or {}
     groups = state.get("groups")
     ready_ms = state.get("now") if filters_ready else timing.get("load")
@@ -234,8 +286,10 @@ def _record(check: Check, status: int | None, final_url: str, html: str, state: 
         final_url=final_url,
         status=status,
         timings=Timings(
-            ttfb_ms=_ms(timing.get("ttfb")), dom_content_loaded_ms=_ms(timing.get("dcl")),
-            load_ms=_ms(timing.get("load")), ready_ms=_ms(ready_ms),
+            ttfb_ms=_ms(timing.get("ttfb")),
+            dom_content_loaded_ms=_ms(timing.get("dcl")),
+            load_ms=_ms(timing.get("load")),
+            ready_ms=_ms(ready_ms),
         ),
         console=tuple(events.console),
         page_errors=tuple(events.page_errors),
@@ -245,8 +299,9 @@ def _record(check: Check, status: int | None, final_url: str, html: str, state: 
             canonical_special_page=state.get("canonical"),
             request_id=state.get("requestId"),
             user_name=state.get("userName"),
-            filter_groups=None if groups is None else tuple(
-                FilterGroup(g["name"], tuple(g["filters"])) for g in groups),
+            filter_groups=None
+            if groups is None
+            else tuple(FilterGroup(g["name"], tuple(g["filters"])) for g in groups),
         ),
         body_classes=tuple(state.get("bodyClasses") or ()),
         html=html,
@@ -266,8 +321,14 @@ class PagePool:
     built from its storage state, so anonymous and logged-in cookies never mix.
     """
 
-    def __init__(self, browser: Browser, *, user_agent: str, max_pages: int = 3,
-                 context_args: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        *,
+        user_agent: str,
+        max_pages: int = 3,
+        context_args: dict[str, Any] | None = None,
+    ) -> None:
         self._browser = browser
         self._user_agent = user_agent
         self._max_pages = max_pages

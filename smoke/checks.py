@@ -1,4 +1,4 @@
-"""A check: one wiki x page x variant, fully resolved (URL, expectations) before any browser starts."""
+"""A check: one wiki x page x variant, resolved (URL, expectations) before any browser starts."""
 
 from __future__ import annotations
 

@@ -28,46 +28,89 @@ EXIT_OK, EXIT_DEFECT, EXIT_BROKEN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 3, 4, 13
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=Path("wikis.yaml"),
-                        help="configuration file (default: ./wikis.yaml)")
-    parser.add_argument("--target", default="local",
-                        help="target in the configuration: local (default), beta, staging, ...")
-    parser.add_argument("--wiki", action="append", default=[], metavar="PATTERN",
-                        help="only these wikis (repeatable, globs allowed: 'ru*')")
-    parser.add_argument("--page", action="append", default=[], metavar="PATTERN",
-                        help="only these pages: recentchanges, watchlist, contributions")
-    parser.add_argument("--variant", action="append", default=[], metavar="PATTERN",
-                        help="only these variants ('plain', 'damaging=*', ...)")
-    parser.add_argument("--testbed-dir", type=Path, default=None,
-                        help="state directory of the local farm")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("wikis.yaml"),
+        help="configuration file (default: ./wikis.yaml)",
+    )
+    parser.add_argument(
+        "--target",
+        default="local",
+        help="target in the configuration: local (default), beta, staging, ...",
+    )
+    parser.add_argument(
+        "--wiki",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these wikis (repeatable, globs allowed: 'ru*')",
+    )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these pages: recentchanges, watchlist, contributions",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these variants ('plain', 'damaging=*', ...)",
+    )
+    parser.add_argument(
+        "--testbed-dir", type=Path, default=None, help="state directory of the local farm"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="smoke", description="Synthetic page-load smoke tests for MediaWiki wikis with ORES.",
-        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="smoke",
+        description="Synthetic page-load smoke tests for MediaWiki wikis with ORES.",
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"smoke {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
-    run.add_argument("-k", dest="keyword", default=None,
-                     help="pytest -k expression over check ids ('ruwiki and not watchlist')")
-    run.add_argument("-n", "--workers", default="auto",
-                     help="parallel browsers: a number or 'auto' (what the machine carries)")
+    run.add_argument(
+        "-k",
+        dest="keyword",
+        default=None,
+        help="pytest -k expression over check ids ('ruwiki and not watchlist')",
+    )
+    run.add_argument(
+        "-n",
+        "--workers",
+        default="auto",
+        help="parallel browsers: a number or 'auto' (what the machine carries)",
+    )
     run.add_argument("--browser-path", default=None, help="Chromium executable to use")
     run.add_argument("--headed", action="store_true", help="show the browsers")
     run.add_argument("--navigation-timeout", type=float, default=None, metavar="SECONDS")
     run.add_argument("--ready-timeout", type=float, default=None, metavar="SECONDS")
-    run.add_argument("--detectors", default=None, metavar="NAMES",
-                     help="comma-separated detectors to run (see `smoke detectors`)")
+    run.add_argument(
+        "--detectors",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated detectors to run (see `smoke detectors`)",
+    )
     run.add_argument("--reports-dir", type=Path, default=Path("reports"))
     run.add_argument("--run-id", default=None, help="run directory name (default: time-based)")
-    run.add_argument("--screenshots", choices=("on-failure", "always", "never"),
-                     default="on-failure")
+    run.add_argument(
+        "--screenshots", choices=("on-failure", "always", "never"), default="on-failure"
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
-    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
-                     help="anything after -- goes to pytest unchanged")
+    run.add_argument(
+        "pytest_args",
+        nargs="*",
+        metavar="-- PYTEST_ARGS",
+        help="anything after -- goes to pytest unchanged",
+    )
     run.set_defaults(handler=cmd_run)
 
     lst = sub.add_parser("list", help="print the expanded checks (id and URL); no browser")
@@ -88,12 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plan_options(args: argparse.Namespace) -> PlanOptions:
     return PlanOptions(
-        config_path=args.config, target=args.target, wikis=tuple(args.wiki),
-        pages=tuple(args.page), variants=tuple(args.variant), testbed_dir=args.testbed_dir,
+        config_path=args.config,
+        target=args.target,
+        wikis=tuple(args.wiki),
+        pages=tuple(args.page),
+        variants=tuple(args.variant),
+        testbed_dir=args.testbed_dir,
         navigation_timeout=getattr(args, "navigation_timeout", None),
         ready_timeout=getattr(args, "ready_timeout", None),
-        detectors=tuple(d.strip() for d in (getattr(args, "detectors", None) or "").split(",")
-                        if d.strip()),
+        detectors=tuple(
+            d.strip() for d in (getattr(args, "detectors", None) or "").split(",") if d.strip()
+        ),
     )
 
 
@@ -108,15 +156,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _usage_error(str(exc))
     if args.json:
-        print(json.dumps([{"id": c.id, "url": c.url, "skip_reason": c.skip_reason}
-                          for c in plan.checks], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                [{"id": c.id, "url": c.url, "skip_reason": c.skip_reason} for c in plan.checks],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return EXIT_OK
     for check in plan.checks:
         suffix = f"   [skipped: {check.skip_reason}]" if check.skip_reason else ""
         print(f"{check.id}  {check.url}{suffix}")
     runnable = sum(1 for c in plan.checks if not c.skip_reason)
-    print(f"{len(plan.checks)} checks ({runnable} to run, {len(plan.checks) - runnable} skipped)",
-          file=sys.stderr)
+    print(
+        f"{len(plan.checks)} checks ({runnable} to run, {len(plan.checks) - runnable} skipped)",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -1,8 +1,8 @@
 """Findings (the wiki is broken) and could-not-check errors (we could not tell).
 
 Two hierarchies, kept apart on purpose: a *finding* makes a check **failed** (a product defect,
-an assertion failure in pytest/JUnit/Allure); a :class:`CouldNotCheck` makes it **broken** (an error:
-the tool or the path to the wiki failed, so nothing was learnt about the wiki)::
+an assertion failure in pytest/JUnit/Allure); a :class:`CouldNotCheck` makes it **broken**
+(an error: the tool or the path to the wiki failed, so nothing was learnt about the wiki)::
 
     Finding                       (dataclass, returned by detectors; never raised)
 
@@ -47,7 +47,7 @@ class CouldNotCheck(Exception):
 
 
 class TargetUnreachable(CouldNotCheck):
-    hint = "Is the wiki up and the URL in wikis.yaml right? (`smoke testbed status` for the local farm)"
+    hint = "Is the wiki up and its URL in wikis.yaml right? (local farm: `smoke testbed status`)"
 
 
 class NavigationTimeout(CouldNotCheck):

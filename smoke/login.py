@@ -38,8 +38,14 @@ def auth_dir(run_dir: Path) -> Path:
     return directory
 
 
-def shared_session(browser: Browser, run_dir: Path, wiki: str, base_url: str,
-                   credentials: Credentials, user_agent: str) -> Path:
+def shared_session(
+    browser: Browser,
+    run_dir: Path,
+    wiki: str,
+    base_url: str,
+    credentials: Credentials,
+    user_agent: str,
+) -> Path:
     """Path of a storage-state file logged in to ``wiki``; logs in if no worker has yet."""
     directory = auth_dir(run_dir)
     state_file = directory / f"{wiki}.json"
@@ -59,32 +65,53 @@ def shared_session(browser: Browser, run_dir: Path, wiki: str, base_url: str,
     return state_file
 
 
-def _login(browser: Browser, base_url: str, wiki: str, credentials: Credentials,
-           user_agent: str, state_file: Path) -> None:
+def _login(
+    browser: Browser,
+    base_url: str,
+    wiki: str,
+    credentials: Credentials,
+    user_agent: str,
+    state_file: Path,
+) -> None:
     api = f"{base_url.rstrip('/')}/api.php"
     context = browser.new_context(user_agent=user_agent)
     try:
         tokens = context.request.get(
-            api, params={"action": "query", "meta": "tokens", "type": "login", "format": "json"})
+            api, params={"action": "query", "meta": "tokens", "type": "login", "format": "json"}
+        )
         if not tokens.ok:
-            raise LoginFailed(f"{wiki}: {api} answered HTTP {tokens.status} to the login-token request")
+            raise LoginFailed(
+                f"{wiki}: {api} answered HTTP {tokens.status} to the login-token request"
+            )
         token = tokens.json()["query"]["tokens"]["logintoken"]
-        answer = context.request.post(api, form={
-            "action": "clientlogin", "username": credentials.username,
-            "password": credentials.password, "logintoken": token,
-            "loginreturnurl": base_url, "format": "json",
-        })
+        answer = context.request.post(
+            api,
+            form={
+                "action": "clientlogin",
+                "username": credentials.username,
+                "password": credentials.password,
+                "logintoken": token,
+                "loginreturnurl": base_url,
+                "format": "json",
+            },
+        )
         result = answer.json().get("clientlogin", {}) if answer.ok else {}
         if result.get("status") != "PASS":
             reason = result.get("message") or f"HTTP {answer.status}"
-            raise LoginFailed(f"{wiki}: the wiki refused the login of {credentials.username!r}: {reason}")
+            raise LoginFailed(
+                f"{wiki}: the wiki refused the login of {credentials.username!r}: {reason}"
+            )
         # Write the session 0600 from the start: it holds session cookies.
         fd = os.open(state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(context.storage_state(), handle)
     except PlaywrightError as exc:
-        raise TargetUnreachable(f"{wiki}: cannot log in at {api}: {str(exc).splitlines()[0]}") from None
+        raise TargetUnreachable(
+            f"{wiki}: cannot log in at {api}: {str(exc).splitlines()[0]}"
+        ) from None
     except (KeyError, ValueError) as exc:
-        raise LoginFailed(f"{wiki}: unexpected answer from {api} while logging in ({exc})") from None
+        raise LoginFailed(
+            f"{wiki}: unexpected answer from {api} while logging in ({exc})"
+        ) from None
     finally:
         context.close()

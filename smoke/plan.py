@@ -88,9 +88,14 @@ class Plan:
         return tuple(sorted(set(known)))
 
     def user_agent(self, browser_version: str) -> str:
-        contact = self.config.contact or "https://www.mediawiki.org/wiki/Wikimedia_Release_Engineering_Team"
-        return (f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                f"Chrome/{browser_version} Safari/537.36 smoke/{__version__} (+{contact})")
+        contact = (
+            self.config.contact
+            or "https://www.mediawiki.org/wiki/Wikimedia_Release_Engineering_Team"
+        )
+        return (
+            f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            f"Chrome/{browser_version} Safari/537.36 smoke/{__version__} (+{contact})"
+        )
 
     def notes(self) -> list[str]:
         return [
@@ -100,8 +105,9 @@ class Plan:
         ]
 
 
-def make_plan(options: PlanOptions, *, environ: Mapping[str, str] | None = None,
-              today: date | None = None) -> Plan:
+def make_plan(
+    options: PlanOptions, *, environ: Mapping[str, str] | None = None, today: date | None = None
+) -> Plan:
     """Load and resolve; raises ConfigError (bad config/selection) with file, line and field."""
     config = load_config(options.config_path)
     today = today or date.today()
@@ -112,7 +118,9 @@ def make_plan(options: PlanOptions, *, environ: Mapping[str, str] | None = None,
         try:
             state = load_state(options.testbed_dir)
         except NoFarm as exc:
-            raise ConfigError(f"target {options.target!r} is the local testbed, but {exc}") from None
+            raise ConfigError(
+                f"target {options.target!r} is the local testbed, but {exc}"
+            ) from None
         base_urls = {wiki_id: wiki.url for wiki_id, wiki in state.wikis.items()}
         for wiki_id, wiki in state.wikis.items():
             try:
@@ -120,11 +128,17 @@ def make_plan(options: PlanOptions, *, environ: Mapping[str, str] | None = None,
             except OSError:
                 pass  # reported as a login failure for the checks that need it
     checks = build_checks(
-        config, options.target, base_urls=base_urls, environ=environ,
-        selection=Selection(options.wikis, options.pages, options.variants), today=today,
+        config,
+        options.target,
+        base_urls=base_urls,
+        environ=environ,
+        selection=Selection(options.wikis, options.pages, options.variants),
+        today=today,
     )
     return Plan(
-        options=options, config=config, checks=checks,
+        options=options,
+        config=config,
+        checks=checks,
         enabled_detectors=_enabled_detectors(config, options.detectors),
         expired_allowlist=expired_allowlist(config, today),
         _testbed_credentials=credentials,
@@ -135,8 +149,9 @@ def _enabled_detectors(config: SmokeConfig, requested: Sequence[str]) -> tuple[s
     known = tuple(ALL_DETECTORS)
     for name in list(requested) + list(config.detectors):
         if name not in known:
-            raise ConfigError(f"unknown detector {name!r}; known detectors: {', '.join(known)}",
-                              field="detectors")
+            raise ConfigError(
+                f"unknown detector {name!r}; known detectors: {', '.join(known)}", field="detectors"
+            )
     if requested:
         return tuple(n for n in known if n in requested)
     return tuple(n for n in known if config.detectors.get(n) is None or config.detectors[n].enabled)

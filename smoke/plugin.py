@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,37 +52,85 @@ class CheckFailed(AssertionError):
 
 # --- options --------------------------------------------------------------------------------
 
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("smoke", "smoke: MediaWiki page-load smoke checks")
     group.addoption("--target", default="local", help="target in wikis.yaml (default: local)")
-    group.addoption("--wiki", action="append", default=[], metavar="PATTERN",
-                    help="only these wikis (repeatable; globs like 'ru*')")
-    group.addoption("--page", action="append", default=[], metavar="PATTERN",
-                    help="only these pages: recentchanges, watchlist, contributions (repeatable)")
-    group.addoption("--variant", action="append", default=[], metavar="PATTERN",
-                    help="only these variants, e.g. 'damaging=*' (repeatable)")
-    group.addoption("--testbed-dir", default=None,
-                    help="state directory of the local farm (default: $SMOKE_TESTBED_DIR or "
-                         "~/.local/state/smoke/testbed)")
-    group.addoption("--browser-path", default=None,
-                    help="Chromium executable (default: $SMOKE_CHROMIUM, Playwright's, then PATH)")
+    group.addoption(
+        "--wiki",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these wikis (repeatable; globs like 'ru*')",
+    )
+    group.addoption(
+        "--page",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these pages: recentchanges, watchlist, contributions (repeatable)",
+    )
+    group.addoption(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these variants, e.g. 'damaging=*' (repeatable)",
+    )
+    group.addoption(
+        "--testbed-dir",
+        default=None,
+        help="state directory of the local farm (default: $SMOKE_TESTBED_DIR or "
+        "~/.local/state/smoke/testbed)",
+    )
+    group.addoption(
+        "--browser-path",
+        default=None,
+        help="Chromium executable (default: $SMOKE_CHROMIUM, Playwright's, then PATH)",
+    )
     group.addoption("--headed", action="store_true", help="show the browser windows")
-    group.addoption("--navigation-timeout", type=float, default=None, metavar="SECONDS",
-                    help="page load timeout (default: wikis.yaml, else 30)")
-    group.addoption("--ready-timeout", type=float, default=None, metavar="SECONDS",
-                    help="filters-app initialisation timeout (default: wikis.yaml, else 15)")
-    group.addoption("--detectors", default=None, metavar="NAMES",
-                    help="comma-separated detectors to run (default: all enabled in wikis.yaml)")
-    group.addoption("--reports-dir", default="reports",
-                    help="where run directories are created (default: reports)")
-    group.addoption("--run-id", default=None, help="name of the run directory (default: time-based)")
-    group.addoption("--screenshots", choices=("on-failure", "always", "never"),
-                    default="on-failure", help="when to keep screenshot, HTML and console log")
+    group.addoption(
+        "--navigation-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="page load timeout (default: wikis.yaml, else 30)",
+    )
+    group.addoption(
+        "--ready-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="filters-app initialisation timeout (default: wikis.yaml, else 15)",
+    )
+    group.addoption(
+        "--detectors",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated detectors to run (default: all enabled in wikis.yaml)",
+    )
+    group.addoption(
+        "--reports-dir",
+        default="reports",
+        help="where run directories are created (default: reports)",
+    )
+    group.addoption(
+        "--run-id", default=None, help="name of the run directory (default: time-based)"
+    )
+    group.addoption(
+        "--screenshots",
+        choices=("on-failure", "always", "never"),
+        default="on-failure",
+        help="when to keep screenshot, HTML and console log",
+    )
 
 
 def _smoke_args(config: pytest.Config) -> list[Path]:
-    return [Path(a) for a in config.invocation_params.args
-            if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
+    return [
+        Path(a)
+        for a in config.invocation_params.args
+        if a.endswith((".yaml", ".yml")) and not a.startswith("-")
+    ]
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -94,15 +143,21 @@ def _active(config: pytest.Config) -> bool:
 
 # --- run directory (controller) -------------------------------------------------------------
 
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
         return
     if _is_worker(config):
         run_dir = Path(config.workerinput["smoke_run_dir"])  # type: ignore[attr-defined]
+        # Ctrl-C reaches every process of the terminal's group; only the controller acts on it
+        # (it stops the workers and writes what finished), so a worker never records a check
+        # as broken just because the user pressed Ctrl-C.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     else:
-        run_dir = reporting.new_run_dir(Path(config.getoption("reports_dir")),
-                                        config.getoption("run_id"))
+        run_dir = reporting.new_run_dir(
+            Path(config.getoption("reports_dir")), config.getoption("run_id")
+        )
         # Run-level report files belong to the controller; tell the built-in plugins where.
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_dir / "junit.xml")
@@ -120,16 +175,20 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if not _active(config) or RUN_DIR_KEY not in config.stash:
         return None
-    return [f"smoke {__version__}: target {config.getoption('target')}, "
-            f"reports in {config.stash[RUN_DIR_KEY]}"]
+    return [
+        f"smoke {__version__}: target {config.getoption('target')}, "
+        f"reports in {config.stash[RUN_DIR_KEY]}"
+    ]
 
 
 # --- collection -----------------------------------------------------------------------------
 
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     config = parent.config
     if file_path.suffix in (".yaml", ".yml") and any(
-            file_path.resolve() == p.resolve() for p in _smoke_args(config)):
+        file_path.resolve() == p.resolve() for p in _smoke_args(config)
+    ):
         return SmokeFile.from_parent(parent, path=file_path)
     return None
 
@@ -164,14 +223,14 @@ class SmokeFile(pytest.File):
         for check in plan.checks:
             yield SmokeItem.from_parent(self, name=check.id, check=check)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, SmokeConfigProblem):
             return f"smoke: bad configuration: {excinfo.value}"
         return str(super().repr_failure(excinfo))
 
 
 # --- items ----------------------------------------------------------------------------------
+
 
 class SmokeItem(pytest.Item):
     def __init__(self, *, check: Check, **kwargs: Any) -> None:
@@ -197,13 +256,13 @@ class SmokeItem(pytest.Item):
 
     def runtest(self) -> None:
         assert self.record is not None
-        self.findings = run_detectors(self.record, self.check.expectation,
-                                      enabled=self.plan.enabled_detectors)
+        self.findings = run_detectors(
+            self.record, self.check.expectation, enabled=self.plan.enabled_detectors
+        )
         if self.findings:
             raise CheckFailed(self.findings)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         error = excinfo.value
         if isinstance(error, CheckFailed):
             lines = [f"{self.check.id}: {len(error.findings)} finding(s) at {self.check.url}"]
@@ -232,11 +291,13 @@ def _worker_browser(config: pytest.Config) -> WorkerBrowser:
 
 # --- results --------------------------------------------------------------------------------
 
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if isinstance(item, SmokeItem) and (
-            call.when == "call" or (call.when == "setup" and not report.passed)):
+        call.when == "call" or (call.when == "setup" and not report.passed)
+    ):
         _finish(item, call, report)
     return report
 
@@ -256,22 +317,34 @@ def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestRep
     else:
         outcome = Outcome.FAILED if report.failed else Outcome.PASSED
     result = CheckResult(
-        id=check.id, target=check.target, wiki=check.wiki, page=check.page.value,
-        variant=check.variant, url=check.url, outcome=outcome.value,
+        id=check.id,
+        target=check.target,
+        wiki=check.wiki,
+        page=check.page.value,
+        variant=check.variant,
+        url=check.url,
+        outcome=outcome.value,
         final_url=record.final_url if record else "",
         status=record.status if record else None,
-        findings=finding_dicts(item.findings), error=error, skip_reason=check.skip_reason,
+        findings=finding_dicts(item.findings),
+        error=error,
+        skip_reason=check.skip_reason,
         request_id=record.mw_config.request_id if record else None,
         timings=dict(record.timings.__dict__) if record else {},
         duration_s=round(time.monotonic() - item.started, 3) if item.started else 0.0,
         worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
     )
     keep = item.config.getoption("screenshots")
-    if outcome in (Outcome.FAILED, Outcome.BROKEN) and keep != "never" or keep == "always" \
-            and outcome == Outcome.PASSED:
+    if (
+        (outcome in (Outcome.FAILED, Outcome.BROKEN)
+        and keep != "never")
+        or (keep == "always"
+        and outcome == Outcome.PASSED)
+    ):
         browser = item.config.stash.get(BROWSER_KEY, None)
         result_artifacts = reporting.keep_evidence(
-            item.config.stash[RUN_DIR_KEY], check, record, browser, item.plan.secrets())
+            item.config.stash[RUN_DIR_KEY], check, record, browser, item.plan.secrets()
+        )
         result.artifacts = result_artifacts
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
 
@@ -292,7 +365,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except ConfigError:
             plan = None
     meta: dict[str, Any] = {
-        "run_id": run_dir.name, "target": config.getoption("target"),
+        "run_id": run_dir.name,
+        "target": config.getoption("target"),
         "smoke_version": __version__,
         "interrupted": exitstatus == pytest.ExitCode.INTERRUPTED,
         "notes": plan.notes() if plan else [],

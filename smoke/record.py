@@ -30,7 +30,7 @@ class PageError:
 
 @dataclass(frozen=True)
 class SubRequest:
-    """A sub-request that failed at network level (``failure`` set) or answered with status >= 400."""
+    """A sub-request that failed at network level (``failure`` set) or answered status >= 400."""
 
     url: str
     method: str = "GET"

@@ -24,8 +24,7 @@ LATEST = "latest"
 def new_run_dir(reports_dir: Path, run_id: str | None = None) -> Path:
     """Create ``reports/<run-id>/`` (never reusing one) and point ``reports/latest`` at it."""
     reports_dir.mkdir(parents=True, exist_ok=True)
-    run_id = run_id or (datetime.now(UTC).strftime("%Y%m%d-%H%M%S-")
-                        + random_secrets.token_hex(2))
+    run_id = run_id or (datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + random_secrets.token_hex(2))
     run_dir = reports_dir / run_id
     run_dir.mkdir()  # FileExistsError for a reused --run-id: earlier runs are never overwritten
     link = reports_dir / LATEST
@@ -42,8 +41,12 @@ def label_test(check: Check) -> None:
     allure.dynamic.suite(check.wiki)
     allure.dynamic.sub_suite(check.page.value)
     allure.dynamic.title(check.id)
-    for name, value in (("target", check.target), ("wiki", check.wiki),
-                        ("page", check.page.value), ("variant", check.variant)):
+    for name, value in (
+        ("target", check.target),
+        ("wiki", check.wiki),
+        ("page", check.page.value),
+        ("variant", check.variant),
+    ):
         allure.dynamic.label(name, value)
     allure.dynamic.tag(check.wiki, check.page.value)
     allure.dynamic.link(check.url, name="checked URL")
@@ -52,7 +55,9 @@ def label_test(check: Check) -> None:
 def console_log(record: PageRecord) -> str:
     lines = [f"{c.type}: {c.text}" + (f"  ({c.url})" if c.url else "") for c in record.console]
     lines += [f"pageerror: {e.message}\n{e.stack}" for e in record.page_errors]
-    lines += [f"subrequest: {s.method} {s.url} -> {s.status or s.failure}" for s in record.subrequests]
+    lines += [
+        f"subrequest: {s.method} {s.url} -> {s.status or s.failure}" for s in record.subrequests
+    ]
     return "\n".join(lines) or "(no console messages, page errors or failed sub-requests)"
 
 
@@ -63,8 +68,13 @@ def evidence_dir(run_dir: Path, check: Check) -> Path:
     return directory
 
 
-def keep_evidence(run_dir: Path, check: Check, record: PageRecord | None,
-                  browser: WorkerBrowser | None, secrets: tuple[str, ...] = ()) -> dict[str, str]:
+def keep_evidence(
+    run_dir: Path,
+    check: Check,
+    record: PageRecord | None,
+    browser: WorkerBrowser | None,
+    secrets: tuple[str, ...] = (),
+) -> dict[str, str]:
     """Screenshot, page HTML and console log: files in the run directory and Allure attachments."""
     directory = evidence_dir(run_dir, check)
     kept: dict[str, str] = {}
@@ -79,10 +89,16 @@ def keep_evidence(run_dir: Path, check: Check, record: PageRecord | None,
         log = redact(console_log(record), secrets)
         (directory / "console.log").write_text(log, "utf-8")
         allure.attach(log, name="console log", attachment_type=allure.attachment_type.TEXT)
-        record_json = redact(json.dumps({**record.to_dict(), "html": "(see page.html)"},
-                                        indent=1, ensure_ascii=False), secrets)
+        record_json = redact(
+            json.dumps(
+                {**record.to_dict(), "html": "(see page.html)"}, indent=1, ensure_ascii=False
+            ),
+            secrets,
+        )
         (directory / "record.json").write_text(record_json, "utf-8")
-        kept.update(html=str((directory / "page.html").relative_to(run_dir)),
-                    console=str((directory / "console.log").relative_to(run_dir)),
-                    record=str((directory / "record.json").relative_to(run_dir)))
+        kept.update(
+            html=str((directory / "page.html").relative_to(run_dir)),
+            console=str((directory / "console.log").relative_to(run_dir)),
+            record=str((directory / "record.json").relative_to(run_dir)),
+        )
     return kept

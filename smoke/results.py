@@ -101,8 +101,10 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         + (" **Run interrupted: results are partial.**" if meta.get("interrupted") else ""),
         "",
     ]
-    for outcome, heading in ((Outcome.FAILED, "Failed (product defects)"),
-                             (Outcome.BROKEN, "Could not check")):
+    for outcome, heading in (
+        (Outcome.FAILED, "Failed (product defects)"),
+        (Outcome.BROKEN, "Could not check"),
+    ):
         chosen = [r for r in results if r.outcome == outcome]
         if not chosen:
             continue

@@ -22,20 +22,42 @@ from smoke.results import exit_code_for, read_check_results
 
 def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
     runnable = sum(1 for c in plan.checks if not c.skip_reason)
-    workers = (default_workers(runnable, remote=not plan.testbed)
-               if args.workers == "auto" else int(args.workers))
-    argv = [str(args.config), "--target", args.target, "--run-id", run_id,
-            "--reports-dir", str(args.reports_dir), "--screenshots", args.screenshots,
-            "-p", "no:cacheprovider", "--rootdir", str(Path.cwd()),
-            "-o", "console_output_style=count", "-r", "fE"]
+    workers = (
+        default_workers(runnable, remote=not plan.testbed)
+        if args.workers == "auto"
+        else int(args.workers)
+    )
+    argv = [
+        str(args.config),
+        "--target",
+        args.target,
+        "--run-id",
+        run_id,
+        "--reports-dir",
+        str(args.reports_dir),
+        "--screenshots",
+        args.screenshots,
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(Path.cwd()),
+        "-o",
+        "console_output_style=count",
+        "-r",
+        "fE",
+    ]
     argv += ["-v"] if args.verbose else ["-q"]
     for flag, values in (("--wiki", args.wiki), ("--page", args.page), ("--variant", args.variant)):
         for value in values:
             argv += [flag, value]
-    for flag, value in (("--testbed-dir", args.testbed_dir), ("--browser-path", args.browser_path),
-                        ("--navigation-timeout", args.navigation_timeout),
-                        ("--ready-timeout", args.ready_timeout), ("--detectors", args.detectors),
-                        ("-k", args.keyword)):
+    for flag, value in (
+        ("--testbed-dir", args.testbed_dir),
+        ("--browser-path", args.browser_path),
+        ("--navigation-timeout", args.navigation_timeout),
+        ("--ready-timeout", args.ready_timeout),
+        ("--detectors", args.detectors),
+        ("-k", args.keyword),
+    ):
         if value is not None:
             argv += [flag, str(value)]
     if args.headed:
@@ -56,24 +78,38 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
     console = Console(stderr=True)
     run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if (args.reports_dir / run_id).exists():
-        print(f"smoke: run directory {args.reports_dir / run_id} exists; runs are never "
-              "overwritten (choose another --run-id)", file=sys.stderr)
+        print(
+            f"smoke: run directory {args.reports_dir / run_id} exists; runs are never "
+            "overwritten (choose another --run-id)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    console.print(f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] "
-                  f"with {choice.describe()}")
+    console.print(
+        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] "
+        f"with {choice.describe()}"
+    )
     for note in plan.notes():
         console.print(f"[yellow]note:[/] {note}")
     code = pytest.main(pytest_args(args, plan, run_id))
     run_dir = args.reports_dir / run_id
     if not (run_dir / "results.json").exists():
         # pytest stopped before the run produced anything (usage error, collection error).
-        return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED,
-                                      pytest.ExitCode.INTERNAL_ERROR) else int(code)
+        return (
+            EXIT_USAGE
+            if code
+            in (
+                pytest.ExitCode.USAGE_ERROR,
+                pytest.ExitCode.INTERRUPTED,
+                pytest.ExitCode.INTERNAL_ERROR,
+            )
+            else int(code)
+        )
     results = read_check_results(run_dir)
     print_summary(console, json.loads((run_dir / "results.json").read_text("utf-8")), run_dir)
     if code == pytest.ExitCode.INTERRUPTED:
-        console.print(f"[bold red]interrupted[/]: {len(results)} finished checks written to "
-                      f"{run_dir}")
+        console.print(
+            f"[bold red]interrupted[/]: {len(results)} finished checks written to {run_dir}"
+        )
         return EXIT_INTERRUPTED
     return exit_code_for(results)
 
@@ -84,14 +120,21 @@ def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None
         per_wiki[check["wiki"]][check["outcome"]] += 1
     table = Table(title=f"smoke run {body['run']['run_id']} — target {body['run']['target']}")
     table.add_column("wiki")
-    for outcome, style in (("passed", "green"), ("failed", "red"), ("broken", "yellow"),
-                           ("skipped", "dim")):
+    for outcome, style in (
+        ("passed", "green"),
+        ("failed", "red"),
+        ("broken", "yellow"),
+        ("skipped", "dim"),
+    ):
         table.add_column(outcome, justify="right", style=style)
     for wiki in sorted(per_wiki):
         c = per_wiki[wiki]
         table.add_row(wiki, *(str(c[o]) for o in ("passed", "failed", "broken", "skipped")))
     totals = body["counts"]
-    table.add_row("all", *(str(totals.get(o, 0)) for o in ("passed", "failed", "broken", "skipped")),
-                  style="bold")
+    table.add_row(
+        "all",
+        *(str(totals.get(o, 0)) for o in ("passed", "failed", "broken", "skipped")),
+        style="bold",
+    )
     console.print(table)
     console.print(f"reports: {run_dir}/ (summary.md, results.json, junit.xml, allure-results/)")

@@ -24,7 +24,8 @@ def could_not_check(record: PageRecord) -> RedirectedToLogin | None:
     """The page is the login form instead of the page we asked for."""
     if record.mw_config.canonical_special_page == "Userlogin" or _is_login_url(record.final_url):
         return RedirectedToLogin(
-            f"redirected to the login page ({record.final_url}) instead of {record.requested_url}")
+            f"redirected to the login page ({record.final_url}) instead of {record.requested_url}"
+        )
     return None
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
@@ -35,14 +39,20 @@ class WorkerBrowser:
             choice = find_chromium(self.browser_path)
         except NoBrowser as exc:
             raise CouldNotCheck(str(exc)) from None
-        if self._playwright is None:
-            self._playwright = sync_playwright().start()
-        try:
-            self._browser = self._playwright.chromium.launch(
-                executable_path=choice.executable, headless=not self.headed)
-        except PlaywrightError as exc:
-            raise CouldNotCheck(
-                f"could not start {choice.describe()}: {str(exc).strip().splitlines()[0]}") from None
+        # Ctrl-C in a terminal signals the whole process group. The driver and the browser must
+        # not die under a check that is still being recorded: they ignore SIGINT (inherited
+        # across exec) and the run stops in an orderly way from the controller instead.
+        with _sigint_ignored():
+            if self._playwright is None:
+                self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=choice.executable, headless=not self.headed, handle_sigint=False
+                )
+            except PlaywrightError as exc:
+                raise CouldNotCheck(
+                    f"could not start {choice.describe()}: {str(exc).strip().splitlines()[0]}"
+                ) from None
         self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
         return self._browser, self._pool
 
@@ -53,10 +63,18 @@ class WorkerBrowser:
             try:
                 credentials = plan.credentials(check.wiki)
             except (KeyError, OSError):
-                raise LoginFailed(f"{check.wiki}: no credentials available for the smoke account")
+                raise LoginFailed(
+                    f"{check.wiki}: no credentials available for the smoke account"
+                ) from None
             base = check.expectation.origin or check.url
-            storage = shared_session(browser, self.run_dir, check.wiki, base, credentials,
-                                     plan.user_agent(browser.version))
+            storage = shared_session(
+                browser,
+                self.run_dir,
+                check.wiki,
+                base,
+                credentials,
+                plan.user_agent(browser.version),
+            )
             identity = f"user:{check.wiki}"
         page = pool.page_for(identity, storage)
         self.last_page = page
@@ -94,7 +112,22 @@ class WorkerBrowser:
         self.last_page = None
 
     def close(self) -> None:
-        self._drop_browser()
-        if self._playwright is not None:
-            self._playwright.stop()
-            self._playwright = None
+        try:
+            self._drop_browser()
+            if self._playwright is not None:
+                self._playwright.stop()
+        except (PlaywrightError, OSError):
+            pass  # the driver is already gone (crash or interrupt): nothing left to close
+        self._playwright = None
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

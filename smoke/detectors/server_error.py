@@ -60,7 +60,8 @@ _DETAILS_FORM = re.compile(
 )
 _FATAL_TYPE = re.compile(r"Fatal exception of type\s*[\"'«“„]?(?P<cls>" + _CLASS + ")")
 # The fatal-exception sentence is translated on non-English wikis; the class is still quoted.
-_QUOTED_CLASS = re.compile(r"[\"'«“„](?P<cls>" + _CLASS + r")[\"'»”“]")
+# French and others put (non-breaking) spaces inside guillemets: « RuntimeException ».
+_QUOTED_CLASS = re.compile(r"[\"'«“„]\s*(?P<cls>" + _CLASS + r")\s*[\"'»”“]")
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Testbed errors. Each carries one sentence for the user and maps to an exit code.
 
-    TestbedError(Exception)
-     +-- BadInput            unknown wiki or fault name, fault before up   -> exit 4
-     +-- EnvironmentProblem  packages/MediaWiki missing, port taken,
-                             a server that would not start                -> exit 5
+TestbedError(Exception)
+ +-- BadInput            unknown wiki or fault name, fault before up   -> exit 4
+ +-- EnvironmentProblem  packages/MediaWiki missing, port taken,
+                         a server that would not start                -> exit 5
 """
 
 from __future__ import annotations

@@ -56,20 +56,32 @@ class WikiSpec:
 
 WIKI_SPECS: tuple[WikiSpec, ...] = (
     WikiSpec(
-        "enwiki", "en", "Smoke English Wikipedia", ("damaging", "goodfaith"),
+        "enwiki",
+        "en",
+        "Smoke English Wikipedia",
+        ("damaging", "goodfaith"),
         ("Apollo program", "Basalt", "Comet", "Delta"),
     ),
     WikiSpec(
-        "ruwiki", "ru", "Смоук Википедия", ("damaging", "goodfaith"),
+        "ruwiki",
+        "ru",
+        "Смоук Википедия",
+        ("damaging", "goodfaith"),
         ("Программа Аполлон", "Базальт", "Комета", "Дельта"),
     ),
     WikiSpec(
-        "frwiki", "fr", "Smoke Wikipédia", ("damaging", "goodfaith"),
+        "frwiki",
+        "fr",
+        "Smoke Wikipédia",
+        ("damaging", "goodfaith"),
         ("Programme Apollo", "Basalte", "Comète", "Delta"),
     ),
     # Like beta in 2017: a wiki where ORES is not enabled at all.
     WikiSpec(
-        "nooreswiki", "en", "Smoke wiki without ORES", (),
+        "nooreswiki",
+        "en",
+        "Smoke wiki without ORES",
+        (),
         ("Apollo program", "Basalt", "Comet", "Delta"),
     ),
 )
@@ -101,7 +113,9 @@ def _run_php(argv: list[str], env: dict[str, str], what: str) -> None:
     result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         out = (result.stdout + result.stderr).strip().splitlines()
-        raise EnvironmentProblem(f"{what} failed: {out[-1] if out else 'exit ' + str(result.returncode)}")
+        raise EnvironmentProblem(
+            f"{what} failed: {out[-1] if out else 'exit ' + str(result.returncode)}"
+        )
 
 
 def _smoke_settings(state: FarmState, wiki: WikiState) -> str:
@@ -135,11 +149,27 @@ def _install_wiki(state: FarmState, wiki: WikiState, mediawiki_dir: Path, log: L
     env = _php_env(wiki_dir, mediawiki_dir)
     _run_php(
         [
-            "php", str(mediawiki_dir / "maintenance" / "install.php"),
-            "--dbtype", "sqlite", "--dbpath", str(wiki_dir / "db"), "--dbname", wiki.id,
-            "--server", wiki.url, "--scriptpath", "", "--confpath", str(wiki_dir),
-            "--passfile", str(admin_file), "--lang", wiki.lang, "--quiet",
-            wiki.sitename, "Admin",
+            "php",
+            str(mediawiki_dir / "maintenance" / "install.php"),
+            "--dbtype",
+            "sqlite",
+            "--dbpath",
+            str(wiki_dir / "db"),
+            "--dbname",
+            wiki.id,
+            "--server",
+            wiki.url,
+            "--scriptpath",
+            "",
+            "--confpath",
+            str(wiki_dir),
+            "--passfile",
+            str(admin_file),
+            "--lang",
+            wiki.lang,
+            "--quiet",
+            wiki.sitename,
+            "Admin",
         ],
         env,
         f"{wiki.id}: install.php",
@@ -153,8 +183,12 @@ def _seed_wiki(wiki: WikiState, mediawiki_dir: Path) -> None:
     env["SMOKE_SEED_PASSWORD_FILE"] = wiki.password_file
     _run_php(
         [
-            "php", str(ASSETS / "seed.php"), "--account", wiki.account,
-            "--pages", json.dumps(list(SPECS_BY_ID[wiki.id].pages)),
+            "php",
+            str(ASSETS / "seed.php"),
+            "--account",
+            wiki.account,
+            "--pages",
+            json.dumps(list(SPECS_BY_ID[wiki.id].pages)),
         ],
         env,
         f"{wiki.id}: seeding",
@@ -178,8 +212,15 @@ def _start_wiki(state: FarmState, wiki: WikiState, mediawiki_dir: Path) -> None:
 
 def _start_service(state: FarmState) -> None:
     state.service.pgid = processes.start_group(
-        [sys.executable, "-m", "smoke.testbed.service", "--port", str(state.service.port),
-         "--state-dir", state.state_dir],
+        [
+            sys.executable,
+            "-m",
+            "smoke.testbed.service",
+            "--port",
+            str(state.service.port),
+            "--state-dir",
+            state.state_dir,
+        ],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         log_file=Path(state.state_dir) / "logs" / "service.log",
     )
@@ -213,8 +254,13 @@ def _new_state(state_dir: Path, base_port: int) -> FarmState:
     for offset, spec in enumerate(WIKI_SPECS, start=1):
         port = base_port + offset
         state.wikis[spec.id] = WikiState(
-            id=spec.id, lang=spec.lang, sitename=spec.sitename,
-            url=f"http://127.0.0.1:{port}", port=port, pgid=None, ores=list(spec.ores),
+            id=spec.id,
+            lang=spec.lang,
+            sitename=spec.sitename,
+            url=f"http://127.0.0.1:{port}",
+            port=port,
+            pgid=None,
+            ores=list(spec.ores),
             account=SMOKE_ACCOUNT,
             password_file=str(state_dir / "secrets" / f"{spec.id}.password"),
             contributions_user=CONTRIBUTIONS_USER,
@@ -239,8 +285,10 @@ def up(
     try:
         state = load_state(state_dir)
         if base_port is not None and base_port != state.base_port:
-            log(f"note: reusing the farm on base port {state.base_port} (given {base_port}); "
-                f"`smoke testbed down --purge` first to move it")
+            log(
+                f"note: reusing the farm on base port {state.base_port} (given {base_port}); "
+                f"`smoke testbed down --purge` first to move it"
+            )
     except NoFarm:
         state = _new_state(state_dir, base_port or DEFAULT_BASE_PORT)
 
@@ -248,8 +296,11 @@ def up(
     # the farm exactly as it was.
     service_up = processes.group_alive(state.service.pgid, _service_marker(state))
     to_start = [w for w in state.wikis.values() if not wiki_running(w) and "down" not in w.faults]
-    clashes = [f"{state.service.port} (scoring service)"] if (
-        not service_up and not processes.port_is_free(state.service.port)) else []
+    clashes = (
+        [f"{state.service.port} (scoring service)"]
+        if (not service_up and not processes.port_is_free(state.service.port))
+        else []
+    )
     clashes += [f"{w.port} ({w.id})" for w in to_start if not processes.port_is_free(w.port)]
     if clashes:
         raise EnvironmentProblem(
@@ -284,7 +335,10 @@ def up(
     save_state(state)
     if errors:
         raise errors[0]  # type: ignore[misc]
-    log(f"farm up in {time.monotonic() - started:.1f} s: {len(state.wikis)} wikis, state in {state_dir}")
+    log(
+        f"farm up in {time.monotonic() - started:.1f} s: {len(state.wikis)} wikis, "
+        f"state in {state_dir}"
+    )
     return state
 
 
@@ -362,7 +416,9 @@ def set_fault(
             wiki.pgid = None
         elif not on and not wiki_running(wiki):
             if not processes.port_is_free(wiki.port):
-                raise EnvironmentProblem(f"port {wiki.port} ({wiki.id}) is taken by another process")
+                raise EnvironmentProblem(
+                    f"port {wiki.port} ({wiki.id}) is taken by another process"
+                )
             _start_wiki(state, wiki, mediawiki_dir)
     save_state(state)
     log(f"{wiki_id}: fault {fault} {'on' if on else 'off'}")

@@ -56,7 +56,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "down",
             "The wiki's web server is stopped (nothing listens on its port).",
-            "Every check of the wiki is broken (connection refused); the others are still reported.",
+            "Every check of the wiki is broken (connection refused); other checks still reported.",
         ),
     )
 }

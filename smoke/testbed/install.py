@@ -23,9 +23,11 @@ def missing_parts(mediawiki_dir: Path) -> list[str]:
     if php is None:
         missing.append("php")
     else:
-        modules = subprocess.run(
-            [php, "-m"], capture_output=True, text=True, check=False
-        ).stdout.lower().split()
+        modules = (
+            subprocess.run([php, "-m"], capture_output=True, text=True, check=False)
+            .stdout.lower()
+            .split()
+        )
         missing += [f"php module {m}" for m in PHP_MODULES if m not in modules]
     return missing
 
@@ -39,7 +41,7 @@ def ensure_mediawiki(mediawiki_dir: Path, *, allow_install: bool, log: list[str]
     if custom_dir and f"MediaWiki at {mediawiki_dir}" in missing:
         raise EnvironmentProblem(
             f"no MediaWiki at {mediawiki_dir} (maintenance/install.php not found); "
-            f"point --mediawiki-dir at a MediaWiki 1.39+ checkout or drop it to use Debian's package"
+            f"point --mediawiki-dir at MediaWiki 1.39+ or drop it to use Debian's package"
         )
     if not allow_install:
         raise EnvironmentProblem(

@@ -61,17 +61,19 @@ def group_alive(pgid: int | None, marker: str) -> bool:
     return state != "Z" and marker in cmdline
 
 
-def _group_members(pgid: int) -> list[int]:
+def _group_members(pgid: int, marker: str | None = None) -> list[int]:
+    """Live processes of the group; with ``marker``, only those whose command line contains it."""
     members = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
+        if int(fields[2]) == pgid and fields[0] != "Z" and (marker is None or marker in cmdline):
             members.append(int(entry.name))
     return members
 
@@ -79,9 +81,10 @@ def _group_members(pgid: int) -> list[int]:
 def stop_group(pgid: int | None, marker: str, *, timeout: float = 5.0) -> bool:
     """SIGTERM the group (SIGKILL after ``timeout``). Returns False when it was not ours/running."""
     if not pgid or not group_alive(pgid, marker):
-        # The leader may be gone while forked workers still serve: clean those up too.
-        if pgid and _group_members(pgid):
-            _signal_group(pgid, signal.SIGKILL)
+        # The leader may be gone while forked workers still serve: clean those up too. Only
+        # processes carrying our marker: a recycled id may now lead someone else's group.
+        for pid in _group_members(pgid, marker) if pgid else []:
+            _signal_pid(pid, signal.SIGKILL)
         return False
     _signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -98,6 +101,13 @@ def stop_group(pgid: int | None, marker: str, *, timeout: float = 5.0) -> bool:
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _signal_pid(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
     except ProcessLookupError:
         pass
 

@@ -93,7 +93,9 @@ def load_state(state_dir: Path | None = None) -> FarmState:
             f"no testbed farm in {directory} (no {STATE_FILE}); run `smoke testbed up` first"
         ) from None
     except json.JSONDecodeError as exc:
-        raise NoFarm(f"{path} is not valid JSON ({exc}); run `smoke testbed up` to repair") from None
+        raise NoFarm(
+            f"{path} is not valid JSON ({exc}); run `smoke testbed up` to repair"
+        ) from None
     return FarmState.from_dict(data)
 
 

@@ -131,6 +131,18 @@ def test_translated_error_page() -> None:
     assert finding.evidence["request_id"] == REQ_ID
 
 
+def test_french_error_page_with_spaced_guillemets() -> None:
+    # frwiki as seen on 1.39: non-breaking spaces inside the guillemets.
+    box = (
+        '<div class="mw-message-box-error mw-content-ltr mw-message-box">'
+        f"[{REQ_ID}] 2026-11-28 08:08:08: Erreur fatale de type «\u00a0RuntimeException\u00a0»"
+        "</div>"
+    )
+    finding = only(run(skinned("Erreur interne", "Erreur interne", box), status=500))
+    assert finding.evidence["exception_class"] == "RuntimeException"
+    assert "RuntimeException" in finding.message
+
+
 def test_box_on_internal_error_page_counts_even_with_unknown_text() -> None:
     box = '<div class="errorbox">Something went wrong.</div>'
     finding = only(run(skinned("Internal error", "Internal error", box), status=200))

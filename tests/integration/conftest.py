@@ -1,0 +1,65 @@
+"""Fixtures for integration tests: a real farm (Debian MediaWiki + php -S) on free loopback ports.
+
+The farm is started once per test session from an empty state directory and taken down at the
+end. Tests that switch faults must switch them off again (use the ``fault`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from smoke.testbed import farm
+from smoke.testbed.state import FarmState
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port_block(size: int, start: int = 18000, stop: int = 30000) -> int:
+    """First port P such that P..P+size-1 are all free on 127.0.0.1."""
+    port = start
+    while port + size < stop:
+        busy = False
+        for candidate in range(port, port + size):
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", candidate))
+                except OSError:
+                    busy = True
+                    break
+        if not busy:
+            return port
+        port += size + 1
+    raise RuntimeError("no free block of loopback ports")
+
+
+@pytest.fixture(scope="session")
+def farm_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
+    state_dir = tmp_path_factory.mktemp("farm")
+    # Spread xdist workers apart so two sessions never race for the same ports.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker[2:]) * 100 if worker[2:].isdigit() else 0
+    base = free_port_block(len(farm.WIKI_SPECS) + 1, start=18000 + offset)
+    state = farm.up(state_dir, base_port=base, log=lambda _msg: None)
+    yield state
+    farm.down(state_dir, log=lambda _msg: None)
+
+
+@pytest.fixture
+def fault(farm_state: FarmState) -> Iterator[Callable[..., None]]:
+    """Switch faults on for one test; every fault switched on is switched off afterwards."""
+    switched: list[tuple[str, str]] = []
+    state_dir = Path(farm_state.state_dir)
+
+    def switch(wiki: str, name: str, *, delay: int | None = None) -> None:
+        farm.set_fault(state_dir, wiki, name, True, delay=delay, log=lambda _msg: None)
+        switched.append((wiki, name))
+
+    yield switch
+    for wiki, name in reversed(switched):
+        farm.set_fault(state_dir, wiki, name, False, log=lambda _msg: None)
