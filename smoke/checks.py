@@ -60,6 +60,8 @@ class Expectation:
     allowlist: tuple[AllowEntry, ...] = ()
     # Origin of the wiki ("http://127.0.0.1:8401"), to tell same-origin sub-requests apart.
     origin: str = ""
+    # Timing budgets in ms for this page: "ttfb_ms", "load_ms", "ready_ms" (absent: no budget).
+    budgets: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--screenshots", choices=("on-failure", "always", "never"), default="on-failure"
     )
+    run.add_argument(
+        "--retries", type=int, default=None, metavar="N",
+        help="retry a failed or broken check N times (default: wikis.yaml, else 1)",
+    )
+    run.add_argument(
+        "--fail-on-flaky", action="store_true",
+        help="a check that passed only on a retry fails the run (exit 1)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(
         "pytest_args",
@@ -142,6 +150,7 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         detectors=tuple(
             d.strip() for d in (getattr(args, "detectors", None) or "").split(",") if d.strip()
         ),
+        retries=getattr(args, "retries", None),
     )
 
 

@@ -26,6 +26,7 @@ from smoke.config import (
     timeouts_for,
 )
 from smoke.detectors import ALL_DETECTORS
+from smoke.known_issues import KnownIssue
 from smoke.login import Credentials
 from smoke.testbed.state import NoFarm, load_state
 
@@ -41,6 +42,7 @@ class PlanOptions:
     navigation_timeout: float | None = None  # overrides wikis.yaml when given
     ready_timeout: float | None = None
     detectors: tuple[str, ...] = ()  # empty: those enabled in wikis.yaml (default all)
+    retries: int | None = None  # overrides wikis.yaml's `retries` when given
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Plan:
     enabled_detectors: tuple[str, ...]
     expired_allowlist: list[AllowEntry] = field(default_factory=list)
     _testbed_credentials: dict[str, Credentials] = field(default_factory=dict, repr=False)
+    _secrets: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
     def target(self) -> str:
@@ -77,8 +80,20 @@ class Plan:
             raise ConfigError(f"no login configured for {wiki} in target {self.target!r}")
         return Credentials(env[names.username_env], env[names.password_env])
 
+    @property
+    def retries(self) -> int:
+        return self.options.retries if self.options.retries is not None else self.config.retries
+
+    def known_issues(self) -> list[KnownIssue]:
+        return [KnownIssue(**entry.model_dump()) for entry in self.config.known_issues]
+
     def secrets(self) -> tuple[str, ...]:
         """Every password this run knows, so writers can scrub them from what they write."""
+        if self._secrets is None:
+            self._secrets = self._collect_secrets()
+        return self._secrets
+
+    def _collect_secrets(self) -> tuple[str, ...]:
         known = [c.password for c in self._testbed_credentials.values()]
         if not self.testbed:
             for check in self.checks:

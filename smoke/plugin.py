@@ -22,7 +22,7 @@ import pytest
 from smoke import __version__, reporting
 from smoke.checks import Check
 from smoke.config import ConfigError
-from smoke.detectors import run_detectors
+from smoke.execution import Execution, execute, result_of
 from smoke.findings import CouldNotCheck, Finding
 from smoke.plan import Plan, PlanOptions, make_plan
 from smoke.record import PageRecord
@@ -118,6 +118,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--run-id", default=None, help="name of the run directory (default: time-based)"
     )
     group.addoption(
+        "--retries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="retry a failed or broken check N times (default: wikis.yaml, else 1); "
+        "a pass on retry is reported as flaky",
+    )
+    group.addoption("--fail-on-flaky", action="store_true", help="a flaky check fails the run")
+    group.addoption(
         "--screenshots",
         choices=("on-failure", "always", "never"),
         default="on-failure",
@@ -206,6 +215,7 @@ def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
         navigation_timeout=config.getoption("navigation_timeout"),
         ready_timeout=config.getoption("ready_timeout"),
         detectors=tuple(d.strip() for d in detectors.split(",") if d.strip()) if detectors else (),
+        retries=config.getoption("retries"),
     )
 
 
@@ -233,11 +243,12 @@ class SmokeFile(pytest.File):
 
 
 class SmokeItem(pytest.Item):
+    """One check. setup = load and judge (with retries); call = report the judgement."""
+
     def __init__(self, *, check: Check, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.check = check
-        self.record: PageRecord | None = None
-        self.findings: list[Finding] = []
+        self.execution: Execution | None = None
         self.started = 0.0
         for keyword in (check.wiki, check.page.value, check.target):
             self.keywords[keyword] = True
@@ -246,21 +257,49 @@ class SmokeItem(pytest.Item):
     def plan(self) -> Plan:
         return self.config.stash[PLAN_KEY]
 
+    @property
+    def record(self) -> PageRecord | None:
+        return self.execution.final.record if self.execution else None
+
     def setup(self) -> None:
         self.started = time.monotonic()
         reporting.label_test(self.check)
         if self.check.skip_reason:
             pytest.skip(self.check.skip_reason)
-        browser = _worker_browser(self.config)
-        self.record = browser.load(self.check, self.plan)
+        self.execution = execute(
+            self.check,
+            self.plan,
+            _worker_browser(self.config),
+            self.config.stash[RUN_DIR_KEY],
+            keep_evidence=self.config.getoption("screenshots"),
+        )
+        reporting.label_outcome(self.execution)
+        final = self.execution.final
+        if final.error is not None:
+            if self.execution.outcome is Outcome.KNOWN:
+                pytest.xfail(_known_reason(self.execution))
+            raise final.error  # could not check: a pytest error, "broken" in JUnit and Allure
 
     def runtest(self) -> None:
-        assert self.record is not None
-        self.findings = run_detectors(
-            self.record, self.check.expectation, enabled=self.plan.enabled_detectors
-        )
-        if self.findings:
-            raise CheckFailed(self.findings)
+        execution = self.execution
+        assert execution is not None
+        outcome = execution.outcome
+        if outcome is Outcome.KNOWN:
+            pytest.xfail(_known_reason(execution))
+        if outcome is Outcome.FAILED:
+            raise CheckFailed(execution.findings)
+        if outcome is Outcome.FLAKY and self.config.getoption("fail_on_flaky"):
+            first = execution.attempts[0]
+            raise CheckFailed(
+                [
+                    Finding(
+                        "flaky",
+                        f"passed on attempt {len(execution.attempts)} after {first.outcome.value} "
+                        f"attempt(s) (--fail-on-flaky)",
+                        {p[0]: p[1] for p in first.problems()},
+                    )
+                ]
+            )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         error = excinfo.value
@@ -277,6 +316,12 @@ class SmokeItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.check.id
+
+
+def _known_reason(execution: Execution) -> str:
+    known = execution.verdict.known
+    assert known is not None
+    return f"known issue {known.task} ({known.url}): {execution.final.problems()[0][1]}"
 
 
 def _worker_browser(config: pytest.Config) -> WorkerBrowser:
@@ -303,49 +348,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
-    check, record = item.check, item.record
-    error: dict[str, str] | None = None
-    if report.skipped:
-        outcome = Outcome.SKIPPED
-    elif call.when == "setup":
-        outcome = Outcome.BROKEN
+    check, execution = item.check, item.execution
+    if execution is None:  # skipped before running, or our own failure before the first attempt
         exc = call.excinfo.value if call.excinfo else None
-        if isinstance(exc, CouldNotCheck):
-            error = {"kind": exc.kind, "message": str(exc), "hint": exc.hint}
-        else:  # a bug of ours or of the browser: still "could not check", never a pass
-            error = {"kind": type(exc).__name__, "message": str(exc), "hint": ""}
-    else:
-        outcome = Outcome.FAILED if report.failed else Outcome.PASSED
-    result = CheckResult(
-        id=check.id,
-        target=check.target,
-        wiki=check.wiki,
-        page=check.page.value,
-        variant=check.variant,
-        url=check.url,
-        outcome=outcome.value,
-        final_url=record.final_url if record else "",
-        status=record.status if record else None,
-        findings=finding_dicts(item.findings),
-        error=error,
-        skip_reason=check.skip_reason,
-        request_id=record.mw_config.request_id if record else None,
-        timings=dict(record.timings.__dict__) if record else {},
-        duration_s=round(time.monotonic() - item.started, 3) if item.started else 0.0,
-        worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
-    )
-    keep = item.config.getoption("screenshots")
-    if (
-        (outcome in (Outcome.FAILED, Outcome.BROKEN)
-        and keep != "never")
-        or (keep == "always"
-        and outcome == Outcome.PASSED)
-    ):
-        browser = item.config.stash.get(BROWSER_KEY, None)
-        result_artifacts = reporting.keep_evidence(
-            item.config.stash[RUN_DIR_KEY], check, record, browser, item.plan.secrets()
+        outcome = Outcome.SKIPPED if report.skipped else Outcome.BROKEN
+        result = CheckResult(
+            id=check.id,
+            target=check.target,
+            wiki=check.wiki,
+            page=check.page.value,
+            variant=check.variant,
+            url=check.url,
+            outcome=outcome.value,
+            skip_reason=check.skip_reason,
+            error=None
+            if report.skipped
+            else {"kind": type(exc).__name__, "message": str(exc), "hint": ""},
+            worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
         )
-        result.artifacts = result_artifacts
+    else:
+        result = result_of(execution, worker=os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        if report.failed and execution.outcome is Outcome.FLAKY:
+            result.findings = finding_dicts(
+                [Finding("flaky", "passed only on a retry (--fail-on-flaky)")]
+            )
+    result.duration_s = round(time.monotonic() - item.started, 3) if item.started else 0.0
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
 
 

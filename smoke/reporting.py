@@ -16,6 +16,7 @@ from smoke.record import PageRecord
 from smoke.redact import redact
 
 if TYPE_CHECKING:
+    from smoke.execution import Execution
     from smoke.worker import WorkerBrowser
 
 LATEST = "latest"
@@ -52,6 +53,17 @@ def label_test(check: Check) -> None:
     allure.dynamic.link(check.url, name="checked URL")
 
 
+def label_outcome(execution: Execution) -> None:
+    """smoke's own outcome as a label (flaky, known) and the known issue's task link."""
+    allure.dynamic.label("smoke_outcome", execution.outcome.value)
+    if len(execution.attempts) > 1:
+        allure.dynamic.label("attempts", str(len(execution.attempts)))
+    known = execution.verdict.known
+    if known is not None:
+        allure.dynamic.issue(known.url, name=known.task)
+        allure.dynamic.label("known_issue", known.task)
+
+
 def console_log(record: PageRecord) -> str:
     lines = [f"{c.type}: {c.text}" + (f"  ({c.url})" if c.url else "") for c in record.console]
     lines += [f"pageerror: {e.message}\n{e.stack}" for e in record.page_errors]
@@ -61,9 +73,11 @@ def console_log(record: PageRecord) -> str:
     return "\n".join(lines) or "(no console messages, page errors or failed sub-requests)"
 
 
-def evidence_dir(run_dir: Path, check: Check) -> Path:
+def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Path:
     safe = check.id.replace("/", "__").replace("=", "-").replace(";", "+")
     directory = run_dir / "artifacts" / safe
+    if attempt is not None:
+        directory = directory / f"attempt-{attempt}"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
@@ -74,21 +88,28 @@ def keep_evidence(
     record: PageRecord | None,
     browser: WorkerBrowser | None,
     secrets: tuple[str, ...] = (),
+    attempt: int | None = None,
 ) -> dict[str, str]:
-    """Screenshot, page HTML and console log: files in the run directory and Allure attachments."""
-    directory = evidence_dir(run_dir, check)
+    """Screenshot, page HTML and console log: files in the run directory and Allure attachments.
+
+    ``attempt`` set: the evidence of an earlier, retried attempt (kept in ``attempt-N/``).
+    """
+    directory = evidence_dir(run_dir, check, attempt)
+    prefix = f"attempt {attempt}: " if attempt is not None else ""
     kept: dict[str, str] = {}
     shot = directory / "screenshot.png"
     if browser is not None and browser.screenshot(shot):
-        allure.attach.file(str(shot), name="screenshot", attachment_type=allure.attachment_type.PNG)
+        allure.attach.file(
+            str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
+        )
         kept["screenshot"] = str(shot.relative_to(run_dir))
     if record is not None:
         html = redact(record.html, secrets)
         (directory / "page.html").write_text(html, "utf-8")
-        allure.attach(html, name="page HTML", attachment_type=allure.attachment_type.HTML)
+        allure.attach(html, name=prefix + "page HTML", attachment_type=allure.attachment_type.HTML)
         log = redact(console_log(record), secrets)
         (directory / "console.log").write_text(log, "utf-8")
-        allure.attach(log, name="console log", attachment_type=allure.attachment_type.TEXT)
+        allure.attach(log, name=prefix + "console log", attachment_type=allure.attachment_type.TEXT)
         record_json = redact(
             json.dumps(
                 {**record.to_dict(), "html": "(see page.html)"}, indent=1, ensure_ascii=False

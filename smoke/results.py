@@ -42,6 +42,11 @@ class CheckResult:
     finished_at: str = ""
     # Evidence files kept for failed/broken checks, relative to the run directory.
     artifacts: dict[str, str] = field(default_factory=dict)
+    # Every attempt (retries): number, outcome, first problem, request id, artifacts.
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    known_issue: dict[str, str] | None = None  # {"task", "url", "reason"} when quarantined
+    # Known issues in scope of this check although it passed: the task may be fixed.
+    known_issues_stopped_failing: list[str] = field(default_factory=list)
 
     @property
     def first_problem(self) -> str:
@@ -97,7 +102,8 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         f"== smoke run {meta.get('run_id', '')} — target `{meta.get('target', '')}` ==",
         "",
         f"{len(results)} checks: **{c['failed']} failed**, {c['broken']} could not be checked, "
-        f"{c['passed']} passed, {c['skipped']} skipped."
+        f"{c['passed']} passed, {c['flaky']} flaky, {c['known']} known issues, "
+        f"{c['skipped']} skipped."
         + (" **Run interrupted: results are partial.**" if meta.get("interrupted") else ""),
         "",
     ]
@@ -119,6 +125,34 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
                 lines.append(f"* `{result.id}` {result.url}{rid}")
                 lines.append(f"  {result.first_problem}")
             lines.append("")
+    flaky = [r for r in results if r.outcome == Outcome.FLAKY]
+    if flaky:
+        lines += ["=== Flaky (passed on a retry) ===", ""]
+        for result in flaky:
+            first = result.attempts[0] if result.attempts else {}
+            lines.append(f"* `{result.id}` {result.url}")
+            lines.append(
+                f"  attempt 1 {first.get('outcome', '?')}: {first.get('first_problem', '')}"
+            )
+        lines.append("")
+    known = [r for r in results if r.outcome == Outcome.KNOWN]
+    if known:
+        lines += ["=== Known issues (quarantined, not blocking) ===", ""]
+        for result in known:
+            issue = result.known_issue or {}
+            lines.append(f"* `{result.id}` {issue.get('task', '')} {issue.get('url', '')}")
+            lines.append(f"  {result.first_problem}")
+        lines.append("")
+    stopped: defaultdict[str, list[str]] = defaultdict(list)
+    for result in results:
+        for task in result.known_issues_stopped_failing:
+            stopped[task].append(result.id)
+    for task, ids in sorted(stopped.items()):
+        lines.append(
+            f"Note: known issue {task} no longer fails on {len(ids)} check(s) "
+            f"({', '.join(ids[:3])}{', …' if len(ids) > 3 else ''}); close the task or "
+            "remove the entry from wikis.yaml."
+        )
     for note in meta.get("notes", []):
         lines.append(f"Note: {note}")
     return "\n".join(lines).rstrip() + "\n"
@@ -130,10 +164,13 @@ def write_summary(run_dir: Path, results: list[CheckResult], meta: dict[str, Any
     return path
 
 
-def exit_code_for(results: list[CheckResult]) -> int:
-    """0 all passed; 1 a product defect; 3 some checks could not run and no defect."""
+def exit_code_for(results: list[CheckResult], *, fail_on_flaky: bool = False) -> int:
+    """0 all passed; 1 a product defect; 3 some checks could not run and no defect.
+
+    Flaky and known-issue checks do not fail a run (flaky does with ``fail_on_flaky``).
+    """
     c = counts(results)
-    if c["failed"]:
+    if c["failed"] or (fail_on_flaky and c["flaky"]):
         return 1
     if c["broken"]:
         return 3

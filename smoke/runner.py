@@ -62,6 +62,10 @@ def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
             argv += [flag, str(value)]
     if args.headed:
         argv.append("--headed")
+    if args.retries is not None:
+        argv += ["--retries", str(args.retries)]
+    if args.fail_on_flaky:
+        argv.append("--fail-on-flaky")
     if workers > 1:
         argv += ["-n", str(workers), "--dist", "load"]
     else:
@@ -111,7 +115,7 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
             f"[bold red]interrupted[/]: {len(results)} finished checks written to {run_dir}"
         )
         return EXIT_INTERRUPTED
-    return exit_code_for(results)
+    return exit_code_for(results, fail_on_flaky=args.fail_on_flaky)
 
 
 def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None:
@@ -120,20 +124,18 @@ def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None
         per_wiki[check["wiki"]][check["outcome"]] += 1
     table = Table(title=f"smoke run {body['run']['run_id']} — target {body['run']['target']}")
     table.add_column("wiki")
-    for outcome, style in (
-        ("passed", "green"),
-        ("failed", "red"),
-        ("broken", "yellow"),
-        ("skipped", "dim"),
+    columns = ("passed", "failed", "broken", "flaky", "known", "skipped")
+    for outcome, style in zip(
+        columns, ("green", "red", "yellow", "magenta", "cyan", "dim"), strict=True
     ):
         table.add_column(outcome, justify="right", style=style)
     for wiki in sorted(per_wiki):
         c = per_wiki[wiki]
-        table.add_row(wiki, *(str(c[o]) for o in ("passed", "failed", "broken", "skipped")))
+        table.add_row(wiki, *(str(c[o]) for o in columns))
     totals = body["counts"]
     table.add_row(
         "all",
-        *(str(totals.get(o, 0)) for o in ("passed", "failed", "broken", "skipped")),
+        *(str(totals.get(o, 0)) for o in columns),
         style="bold",
     )
     console.print(table)

@@ -18,6 +18,8 @@ class Outcome(StrEnum):
     FAILED = "failed"  # findings: the wiki is broken
     BROKEN = "broken"  # could not check
     SKIPPED = "skipped"
+    FLAKY = "flaky"  # failed or broken, then passed on a retry
+    KNOWN = "known"  # failed, but covered by a known issue (quarantine) in wikis.yaml
 
 
 def could_not_check(record: PageRecord) -> RedirectedToLogin | None:

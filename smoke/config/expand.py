@@ -149,7 +149,10 @@ def build_checks(
         if not wanted:
             continue
         base = _base_url(config, target_name, target, wiki, base_urls)
-        made = [_check(target_name, target, wiki, p, v, base, allowlist) for p, v in wanted]
+        made = [
+            _check(target_name, target, wiki, p, v, base, allowlist, _budgets(config, p))
+            for p, v in wanted
+        ]
         # Only a Watchlist check that will really run needs the credentials to exist.
         if any(c.page is Page.WATCHLIST and c.skip_reason is None for c in made):
             _require_login_env(config, target_name, target, wiki, environ)
@@ -161,6 +164,13 @@ def build_checks(
     return checks
 
 
+def _budgets(config: SmokeConfig, page: Page) -> dict[str, float]:
+    model = config.budgets.get(page.value)
+    if model is None:
+        return {}
+    return {k: v for k, v in model.model_dump().items() if v is not None}
+
+
 def _check(
     target_name: str,
     target: TargetModel,
@@ -169,6 +179,7 @@ def _check(
     variant: Variant,
     base: str,
     allowlist: tuple[AllowEntry, ...],
+    budgets: Mapping[str, float],
 ) -> Check:
     user = wiki.contributions_user or target.contributions_user
     parts = urlsplit(base)
@@ -185,6 +196,7 @@ def _check(
             requested_filters=dict(variant.requested_filters),
             allowlist=allowlist,
             origin=f"{parts.scheme}://{parts.netloc}",
+            budgets=budgets,
         ),
         needs_login=page is Page.WATCHLIST,
         skip_reason=_skip_reason(target, wiki, page, variant, user),

@@ -309,6 +309,50 @@ class TargetModel(_Model):
         return [wiki.id for wiki in self.wikis].index(wiki_id)
 
 
+class BudgetModel(_Model):
+    """Milliseconds from navigation start; exceeding one is a finding of the `budget` detector."""
+
+    ttfb_ms: Annotated[float, Field(gt=0)] | None = None
+    load_ms: Annotated[float, Field(gt=0)] | None = None
+    ready_ms: Annotated[float, Field(gt=0)] | None = None
+
+
+def _check_budget_pages(value: Any) -> Any:
+    if isinstance(value, dict):
+        for key in value:
+            if key not in PAGE_NAMES:
+                raise FieldProblem(
+                    f"unknown page {key!r}{did_you_mean(str(key), PAGE_NAMES)}; "
+                    f"pages: {one_of(PAGE_NAMES)}",
+                    (str(key),),
+                )
+    return value
+
+
+class KnownIssueModel(_Model):
+    """A quarantined failure: matching checks still run; their result shows as *known*."""
+
+    task: Annotated[str, Field(pattern=r"^T\d+$")]
+    wiki: NonEmpty = "*"  # fnmatch patterns
+    page: NonEmpty = "*"
+    variant: NonEmpty = "*"
+    detector: NonEmpty | None = None
+    message: NonEmpty | None = None  # regular expression searched in the finding's message
+    reason: NonEmpty | None = None
+    expires: date | None = None
+
+    @model_validator(mode="after")
+    def _message_compiles(self) -> KnownIssueModel:
+        if self.message is not None:
+            try:
+                re.compile(self.message)
+            except re.error as exc:
+                raise FieldProblem(
+                    f"message is not a valid regular expression: {exc}", ("message",)
+                ) from None
+        return self
+
+
 class SmokeConfig(_Model):
     """The whole of wikis.yaml."""
 
@@ -318,6 +362,15 @@ class SmokeConfig(_Model):
     allowlist: tuple[AllowEntryModel, ...] = ()
     # None: the built-in DEFAULT_VARIANTS. A list replaces the whole matrix.
     variants: tuple[VariantModel, ...] | None = None
+    # A failed or broken check is tried again this many times; a pass on retry is "flaky".
+    retries: Annotated[int, Field(ge=0, le=5)] = 1
+    # Page loads in flight at once against one host, across all workers (politeness).
+    max_per_host: Annotated[int, Field(ge=1, le=64)] = 2
+    # Per-page timing budgets (page name -> limits).
+    budgets: Annotated[dict[str, BudgetModel], BeforeValidator(_check_budget_pages)] = Field(
+        default_factory=dict
+    )
+    known_issues: tuple[KnownIssueModel, ...] = ()
     targets: Annotated[dict[str, TargetModel], Field(min_length=1)]
 
     _source: ConfigSource | None = PrivateAttr(default=None)

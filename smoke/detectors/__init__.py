@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from smoke.checks import Expectation
 from smoke.detectors import (
+    budget,
     filters_app,
     javascript,
     ores,
@@ -42,6 +43,7 @@ ALL_DETECTORS: Mapping[str, Detector] = MappingProxyType(
         filters_app.filters_app,
         ores.ores_present,
         ores.ores_applied,
+        budget.budget,
     )
 )
 

@@ -1,0 +1,140 @@
+"""Attempts, retries, flaky and known-issue outcomes, with a scripted stand-in for the browser.
+
+The stand-in replaces only our own WorkerBrowser interface (load/screenshot): no MediaWiki is
+involved in these rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from smoke.checks import Check, Expectation, Page
+from smoke.config import parse_config
+from smoke.detectors import ALL_DETECTORS
+from smoke.execution import execute, result_of
+from smoke.findings import NavigationTimeout
+from smoke.plan import Plan, PlanOptions
+from smoke.record import MwConfig, PageRecord
+from smoke.verdict import Outcome
+
+CONFIG = """\
+retries: 1
+known_issues:
+  - {task: T111, wiki: ruwiki, page: recentchanges, detector: server-error}
+  - {task: T222, wiki: frwiki, expires: 2020-01-01}
+  - {task: T333, wiki: dewiki, message: 'timeout|did not finish'}
+targets:
+  t:
+    url: "http://127.0.0.1:9/{id}"
+    wikis: [{id: enwiki, ores: []}]
+"""
+HEALTHY = PageRecord(requested_url="http://127.0.0.1:9/x", status=200,
+                     mw_config=MwConfig(request_id="ok1"))
+CRASHED = PageRecord(requested_url="http://127.0.0.1:9/x", status=500,
+                     mw_config=MwConfig(request_id="bad1"))
+
+
+class ScriptedBrowser:
+    """Returns (or raises) the given outcomes in order, one per load."""
+
+    def __init__(self, *outcomes: PageRecord | Exception) -> None:
+        self._outcomes: Iterator[PageRecord | Exception] = iter(outcomes)
+        self.loads = 0
+
+    def load(self, check: Check, plan: Plan) -> PageRecord:
+        self.loads += 1
+        outcome = next(self._outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def screenshot(self, path: Path) -> bool:
+        return False
+
+
+def plan(retries: int | None = None) -> Plan:
+    return Plan(options=PlanOptions(config_path=Path("x.yaml"), target="t", retries=retries),
+                config=parse_config(CONFIG), checks=[], enabled_detectors=tuple(ALL_DETECTORS))
+
+
+def check(wiki: str = "enwiki", page: Page = Page.CONTRIBUTIONS) -> Check:
+    return Check(id=f"{wiki}/{page.value}/plain", target="t", wiki=wiki, page=page,
+                 variant="plain", url="http://127.0.0.1:9/x", expectation=Expectation(page=page))
+
+
+def run(browser: ScriptedBrowser, c: Check, tmp_path: Path, retries: int | None = None,
+        today: date = date(2026, 11, 28)):  # type: ignore[no-untyped-def]
+    return execute(c, plan(retries), browser, tmp_path, today=today)  # type: ignore[arg-type]
+
+
+def test_pass_first_time_is_one_attempt(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(HEALTHY)
+    execution = run(browser, check(), tmp_path)
+    assert execution.outcome is Outcome.PASSED and browser.loads == 1
+
+
+def test_fail_then_pass_is_flaky_and_keeps_the_first_attempts_evidence(tmp_path: Path) -> None:
+    execution = run(ScriptedBrowser(CRASHED, HEALTHY), check(), tmp_path)
+    assert execution.outcome is Outcome.FLAKY
+    first = execution.attempts[0]
+    assert first.outcome is Outcome.FAILED and first.artifacts["html"].endswith("page.html")
+    assert (tmp_path / first.artifacts["html"]).exists()
+    result = result_of(execution, worker="gw0")
+    assert [a["outcome"] for a in result.attempts] == ["failed", "passed"]
+    assert result.attempts[0]["request_id"] == "bad1"
+
+
+def test_failing_every_attempt_is_failed(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(CRASHED, CRASHED, CRASHED)
+    execution = run(browser, check(), tmp_path, retries=2)
+    assert execution.outcome is Outcome.FAILED and browser.loads == 3
+    assert execution.findings[0].detector == "server-error"
+
+
+def test_broken_every_attempt_is_broken(tmp_path: Path) -> None:
+    error = NavigationTimeout("no load within 3 s")
+    execution = run(ScriptedBrowser(error, error), check(), tmp_path)
+    assert execution.outcome is Outcome.BROKEN and execution.final.error is error
+
+
+def test_no_retry_when_retries_is_zero(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(CRASHED)
+    assert run(browser, check(), tmp_path, retries=0).outcome is Outcome.FAILED
+    assert browser.loads == 1
+
+
+def test_known_issue_quarantines_a_matching_failure(tmp_path: Path) -> None:
+    c = check("ruwiki", Page.RECENTCHANGES)
+    execution = run(ScriptedBrowser(CRASHED, CRASHED), c, tmp_path)
+    assert execution.outcome is Outcome.KNOWN
+    result = result_of(execution, worker="main")
+    assert result.known_issue == {"task": "T111", "url": "https://phabricator.wikimedia.org/T111",
+                                  "reason": ""}
+
+
+def test_known_issue_out_of_scope_does_not_quarantine(tmp_path: Path) -> None:
+    c = check("ruwiki", Page.WATCHLIST)  # T111 is for recentchanges only
+    assert run(ScriptedBrowser(CRASHED, CRASHED), c, tmp_path).outcome is Outcome.FAILED
+
+
+def test_known_issue_matches_broken_checks_by_message(tmp_path: Path) -> None:
+    error = NavigationTimeout("page did not finish loading within 3 s")
+    execution = run(ScriptedBrowser(error, error), check("dewiki"), tmp_path)
+    assert execution.outcome is Outcome.KNOWN
+
+
+def test_expired_known_issue_is_a_finding_of_its_own(tmp_path: Path) -> None:
+    execution = run(ScriptedBrowser(CRASHED, CRASHED), check("frwiki"), tmp_path)
+    assert execution.outcome is Outcome.FAILED
+    detectors = [f.detector for f in execution.findings]
+    assert detectors[0] == "server-error" and "known-issues" in detectors
+    expired = next(f for f in execution.findings if f.detector == "known-issues")
+    assert "T222" in expired.message and "2020-01-01" in expired.message
+
+
+def test_known_issue_that_stopped_failing_is_reported(tmp_path: Path) -> None:
+    execution = run(ScriptedBrowser(HEALTHY), check("ruwiki", Page.RECENTCHANGES), tmp_path)
+    assert execution.outcome is Outcome.PASSED
+    assert result_of(execution, worker="main").known_issues_stopped_failing == ["T111"]
