@@ -118,6 +118,15 @@ async () => {
 """
 
 
+# The filters app polls for new changes (action=render&peek=1) every few seconds while
+# `document.hidden` is false. Those polls would run between checks and overlap the next page
+# load, outside the per-host cap, and are not what a check is about (the refetch is probed once,
+# deliberately): every page of smoke's contexts reports itself hidden from the start.
+NO_POLLING_SCRIPT = (
+    "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+)
+
+
 @dataclass
 class CaptureSettings:
     navigation_timeout_s: float = 30.0
@@ -350,6 +359,7 @@ class PagePool:
             storage_state=str(storage_state) if storage_state else None,
             **self._context_args,
         )
+        context.add_init_script(NO_POLLING_SCRIPT)
         page = context.new_page()
         self._pages[identity] = (context, page)
         return page

@@ -22,6 +22,7 @@ from smoke import __version__
 from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
 from smoke.detectors import describe
 from smoke.plan import PlanOptions, make_plan
+from smoke.safety import Resolve
 from smoke.testbed import cli as testbed_cli
 
 EXIT_OK, EXIT_DEFECT, EXIT_BROKEN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
@@ -105,12 +106,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshots", choices=("on-failure", "always", "never"), default="on-failure"
     )
     run.add_argument(
-        "--retries", type=int, default=None, metavar="N",
+        "--retries",
+        type=int,
+        default=None,
+        metavar="N",
         help="retry a failed or broken check N times (default: wikis.yaml, else 1)",
     )
     run.add_argument(
-        "--fail-on-flaky", action="store_true",
+        "--fail-on-flaky",
+        action="store_true",
         help="a check that passed only on a retry fails the run (exit 1)",
+    )
+    run.add_argument(
+        "--max-per-host",
+        type=int,
+        default=None,
+        metavar="N",
+        help="page loads in flight per host across all workers (default: wikis.yaml, else 2)",
+    )
+    run.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="allow Wikimedia production hosts (refused by default)",
+    )
+    run.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST=IP",
+        help="connect to IP for HOST (globs allowed) keeping the host name, like curl --resolve",
+    )
+    run.add_argument(
+        "--browser-endpoint",
+        default=None,
+        metavar="WS_URL",
+        help="a Playwright browser server to use (ws://...)",
+    )
+    run.add_argument(
+        "--cdp-endpoint",
+        default=None,
+        metavar="HTTP_URL",
+        help="a running Chromium's DevTools endpoint to use (http://host:port)",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(
@@ -151,6 +187,8 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
             d.strip() for d in (getattr(args, "detectors", None) or "").split(",") if d.strip()
         ),
         retries=getattr(args, "retries", None),
+        max_per_host=getattr(args, "max_per_host", None),
+        allow_production=getattr(args, "allow_production", False),
     )
 
 
@@ -232,8 +270,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from smoke.runner import run_pytest  # imports pytest/playwright only when running
 
     try:
+        for text in args.resolve:
+            Resolve.parse(text)
+        if args.resolve and args.cdp_endpoint:
+            raise ValueError(
+                "--resolve cannot change a running browser (--cdp-endpoint): start that "
+                "Chromium with --host-resolver-rules='MAP host ip' instead"
+            )
+        if args.max_per_host is not None and args.max_per_host < 1:
+            raise ValueError("--max-per-host must be at least 1")
         plan = make_plan(_plan_options(args))
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         return _usage_error(str(exc))
     return run_pytest(args, plan)
 

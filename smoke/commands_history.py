@@ -38,8 +38,9 @@ allure-results/, checks/ and artifacts/. `latest` then points at it. The runs mu
 same target, and no check may be in two of them unless --allow-duplicates (the later RUN on
 the command line wins). Nothing is written when the merge is refused.
 
-exit codes: as `smoke run` for the merged checks (0 all passed, 1 a check failed, 3 some
-broken and none failed); 4 bad RUN, different targets, duplicate checks or unreadable files."""
+exit codes: as `smoke run` for the merged checks (0 all passed, flaky and known issues
+aside; 1 a check failed; 3 some broken and none failed); 4 bad RUN, different targets,
+duplicate checks or unreadable files."""
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +53,7 @@ def _reports_dir_option(parser: argparse.ArgumentParser) -> None:
         "--reports-dir",
         type=Path,
         default=Path("reports"),
+        metavar="DIR",
         help="where run directories are (default: reports)",
     )
 

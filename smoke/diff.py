@@ -5,8 +5,9 @@ Pure functions over check records (the dicts of results.json, or :class:`CheckRe
 turns "only what is new" into smoke's exit codes.
 
 Outcomes: ``failed`` and ``broken`` are *bad*; ``passed`` and ``flaky`` (passed after retries)
-are *good*; ``skipped`` and anything unknown are neither, so a check moving to or from them is
-never a new failure nor a fix.
+are *good*; ``skipped``, ``known`` (a failure quarantined by a known issue: it does not fail a
+run, so it is no new failure either) and anything unknown are neither, so a check moving to or
+from them is never a new failure nor a fix.
 """
 
 from __future__ import annotations
@@ -78,9 +79,23 @@ def first_problem(check: Mapping[str, Any]) -> str:
 
 
 def _attempts(check: Mapping[str, Any]) -> int:
+    """How many times the check was loaded: ``attempts`` is a list of attempt records in
+    results.json, a plain count in older or hand-made records."""
     value = check.get("attempts", 1)
+    if isinstance(value, list):
+        return max(1, len(value))
     # bool is an int; `attempts: true` is not a count.
     return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
+def _retried_problem(check: Mapping[str, Any]) -> str:
+    """For a check that passed on a retry: what went wrong the first time."""
+    attempts = check.get("attempts")
+    for attempt in attempts if isinstance(attempts, list) else []:
+        if isinstance(attempt, Mapping) and attempt.get("outcome") not in (None, PASSED):
+            number = attempt.get("number", "?")
+            return f"attempt {number} {attempt['outcome']}: {attempt.get('first_problem', '')}"
+    return ""
 
 
 def is_flaky(check: Mapping[str, Any]) -> bool:
@@ -103,7 +118,8 @@ def _change(
         id=check_id,
         base=str(base["outcome"]) if base is not None else None,
         head=str(head["outcome"]) if head is not None else None,
-        problem=first_problem(shown),
+        problem=(_retried_problem(shown) if shown["outcome"] in GOOD else "")
+        or first_problem(shown),
         url=str(shown.get("url") or ""),
         request_id=shown.get("request_id") or None,
         attempts=_attempts(head) if head is not None else 1,
@@ -175,7 +191,8 @@ def _lines_for(name: str, change: Change) -> list[str]:
         return [line, f"  {change.problem}"] if change.problem else [line]
     if name == "flaky":
         tries = f", {change.attempts} attempts" if change.attempts > 1 else ""
-        return [f"* `{change.id}` {change.head}{tries}"]
+        line = f"* `{change.id}` {change.head}{tries}"
+        return [line, f"  {change.problem}"] if change.problem else [line]
     return [line]
 
 
@@ -189,7 +206,7 @@ def counts_line(diff: RunDiff) -> str:
 def render_diff(diff: RunDiff, base_name: str, head_name: str, notes: Sequence[str] = ()) -> str:
     """Markdown ready to paste into a Phabricator task (same style as summary.md)."""
     lines = [f"== smoke diff {base_name} → {head_name} ==", "", counts_line(diff), ""]
-    if not any(getattr(diff, name) for name in SECTIONS):
+    if not any(getattr(diff, name) for name in SECTIONS if name != "still_failing"):
         lines += ["No check changed outcome.", ""]
     for name in SECTIONS:
         changes: tuple[Change, ...] = getattr(diff, name)

@@ -57,7 +57,9 @@ class Run:
 
     @property
     def run_id(self) -> str:
-        return str(self.meta.get("run_id") or self.path.name)
+        # The directory name, not run.run_id: it is what a RUN argument names, and the two
+        # differ once a run directory is copied under another name (CI artifacts).
+        return self.path.name
 
     @property
     def target(self) -> str | None:
@@ -109,8 +111,8 @@ def run_time(run_dir: Path, meta: dict[str, Any] | None = None) -> datetime:
     return datetime.fromtimestamp(mtime if math.isfinite(mtime) else 0.0, UTC)
 
 
-def list_runs(reports_dir: Path) -> list[Path]:
-    """Every run under ``reports_dir``, oldest first."""
+def _scan(reports_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every run with its ``run`` metadata, oldest first (each results.json is read once)."""
     if not reports_dir.is_dir():
         return []
     found = [
@@ -119,25 +121,26 @@ def list_runs(reports_dir: Path) -> list[Path]:
         # `latest` is a symlink to a run already listed; dot-entries are temporary files.
         if not child.is_symlink() and not child.name.startswith(".") and is_run_dir(child)
     ]
-    keyed = [(run_time(path), path.name, path) for path in found]
-    return [path for _, _, path in sorted(keyed)]
+    metas = {path: _meta_of(path) for path in found}
+    found.sort(key=lambda path: (run_time(path, metas[path]), path.name))
+    return [(path, metas[path]) for path in found]
 
 
-def merged_away(runs: list[Path]) -> set[str]:
-    """Ids of runs that some other run lists in ``merged_from`` (shards of a merged run)."""
-    names: set[str] = set()
-    for path in runs:
-        merged_from = _meta_of(path).get("merged_from")
-        if isinstance(merged_from, list):
-            names.update(str(name) for name in merged_from)
-    return names
+def list_runs(reports_dir: Path) -> list[Path]:
+    """Every run under ``reports_dir``, oldest first."""
+    return [path for path, _ in _scan(reports_dir)]
 
 
 def top_level_runs(reports_dir: Path) -> list[Path]:
-    """Runs that stand on their own (not merged into a later run), oldest first."""
-    runs = list_runs(reports_dir)
-    shards = merged_away(runs)
-    return [path for path in runs if path.name not in shards]
+    """Runs that stand on their own, oldest first: not listed in a run's ``merged_from``
+    (those are shards of a merged run)."""
+    scanned = _scan(reports_dir)
+    shards: set[str] = set()
+    for _, meta in scanned:
+        merged_from = meta.get("merged_from")
+        if isinstance(merged_from, list):
+            shards.update(str(name) for name in merged_from)
+    return [path for path, _ in scanned if path.name not in shards]
 
 
 # --- resolving a RUN argument ---------------------------------------------------------------
@@ -202,4 +205,9 @@ def to_check_result(check: dict[str, Any]) -> CheckResult:
     known = {key: value for key, value in check.items() if key in _CHECK_FIELDS}
     for key in _REQUIRED_TEXT:  # hand-made or older records may lack them; "" renders fine
         known.setdefault(key, "")
+    attempts = known.get("attempts")
+    if attempts is not None and not (
+        isinstance(attempts, list) and all(isinstance(a, dict) for a in attempts)
+    ):
+        del known["attempts"]  # a bare count (hand-made records): render_summary wants the list
     return CheckResult(**known)

@@ -65,6 +65,23 @@ def shared_session(
     return state_file
 
 
+# Runs in a page of the wiki, so the login goes through the browser's own network stack
+# (the same proxy, --resolve mapping and TLS settings as the checks) and its cookie jar.
+LOGIN_SCRIPT = """
+async ({api, username, password, returnurl}) => {
+  const tokens = await fetch(api + '?action=query&meta=tokens&type=login&format=json',
+                             {credentials: 'same-origin'});
+  if (!tokens.ok) return {step: 'token', status: tokens.status};
+  const token = (await tokens.json()).query.tokens.logintoken;
+  const body = new URLSearchParams({action: 'clientlogin', username, password,
+    logintoken: token, loginreturnurl: returnurl, format: 'json'});
+  const answer = await fetch(api, {method: 'POST', body, credentials: 'same-origin'});
+  if (!answer.ok) return {step: 'login', status: answer.status};
+  return {step: 'login', status: answer.status, result: (await answer.json()).clientlogin || {}};
+}
+"""
+
+
 def _login(
     browser: Browser,
     base_url: str,
@@ -76,28 +93,25 @@ def _login(
     api = f"{base_url.rstrip('/')}/api.php"
     context = browser.new_context(user_agent=user_agent)
     try:
-        tokens = context.request.get(
-            api, params={"action": "query", "meta": "tokens", "type": "login", "format": "json"}
-        )
-        if not tokens.ok:
-            raise LoginFailed(
-                f"{wiki}: {api} answered HTTP {tokens.status} to the login-token request"
-            )
-        token = tokens.json()["query"]["tokens"]["logintoken"]
-        answer = context.request.post(
-            api,
-            form={
-                "action": "clientlogin",
+        page = context.new_page()
+        page.goto(f"{api}?action=query&meta=siteinfo&format=json", timeout=30_000)
+        answer = page.evaluate(
+            LOGIN_SCRIPT,
+            {
+                "api": api,
                 "username": credentials.username,
                 "password": credentials.password,
-                "logintoken": token,
-                "loginreturnurl": base_url,
-                "format": "json",
+                "returnurl": base_url,
             },
         )
-        result = answer.json().get("clientlogin", {}) if answer.ok else {}
+        if answer.get("status") != 200:
+            raise LoginFailed(
+                f"{wiki}: {api} answered HTTP {answer.get('status')} "
+                f"to the {answer['step']} request"
+            )
+        result = answer.get("result") or {}
         if result.get("status") != "PASS":
-            reason = result.get("message") or f"HTTP {answer.status}"
+            reason = result.get("message") or result.get("status") or "no answer"
             raise LoginFailed(
                 f"{wiki}: the wiki refused the login of {credentials.username!r}: {reason}"
             )
@@ -106,10 +120,9 @@ def _login(
         with os.fdopen(fd, "w") as handle:
             json.dump(context.storage_state(), handle)
     except PlaywrightError as exc:
-        raise TargetUnreachable(
-            f"{wiki}: cannot log in at {api}: {str(exc).splitlines()[0]}"
-        ) from None
-    except (KeyError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
+        raise TargetUnreachable(f"{wiki}: cannot log in at {api}: {first}") from None
+    except (KeyError, TypeError, ValueError) as exc:
         raise LoginFailed(
             f"{wiki}: unexpected answer from {api} while logging in ({exc})"
         ) from None

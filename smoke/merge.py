@@ -18,7 +18,8 @@ from typing import Any
 
 from smoke import reporting
 from smoke.history import Run, parse_time, to_check_result
-from smoke.results import CHECKS_DIR, render_summary
+from smoke.results import CHECKS_DIR, exit_code_for, render_summary
+from smoke.shard import read_shard_meta
 from smoke.verdict import Outcome
 
 ARTIFACTS_DIR = "artifacts"
@@ -84,6 +85,7 @@ def merged_meta(runs: list[Run], run_id: str) -> dict[str, Any]:
                 notes.append(note)
     notes.append(f"merged from {len(runs)} runs: {', '.join(run.run_id for run in runs)}")
     meta: dict[str, Any] = {
+        **_agreed_meta(runs),
         "run_id": run_id,
         "target": targets[0] if targets else "",
         "smoke_version": ", ".join(versions),
@@ -99,6 +101,51 @@ def merged_meta(runs: list[Run], run_id: str) -> dict[str, Any]:
     if starts:
         meta["started_at"] = min(starts)[1]  # the sweep began when its first shard did
     return meta
+
+
+# Keys merged_meta computes itself; `shard` describes one shard, never the merged run.
+_OWN_META = {"run_id", "target", "smoke_version", "interrupted", "merged_from", "notes",
+             "started_at", "shard"}  # fmt: skip
+
+
+def _agreed_meta(runs: list[Run]) -> dict[str, Any]:
+    """Other ``run`` fields (options smoke records, now or later) on which all runs agree."""
+    first, *others = [run.meta for run in runs]
+    return {
+        key: value
+        for key, value in first.items()
+        if key not in _OWN_META and all(key in o and o[key] == value for o in others)
+    }
+
+
+def shard_problems(runs: list[Run]) -> list[str]:
+    """Shard runs (``run.shard``) that do not add up to one sweep: said, not refused.
+
+    The union is still right as far as it goes, but a missing shard, or shards split from
+    different check lists or durations, means some checks may have run nowhere.
+    """
+    shards = {run.run_id: read_shard_meta(run.meta.get("shard")) for run in runs}
+    known = {run_id: info for run_id, info in shards.items() if info is not None}
+    if not known:
+        return []
+    problems = []
+    if len(known) < len(runs):
+        plain = ", ".join(run_id for run_id, info in shards.items() if info is None)
+        problems.append(f"{plain}: not a shard run, merged with shard runs")
+    totals = sorted({n for _, n, _ in known.values()})
+    if len(totals) > 1:
+        problems.append(f"shards of different splits merged: N = {', '.join(map(str, totals))}")
+    else:
+        missing = sorted(set(range(1, totals[0] + 1)) - {k for k, _, _ in known.values()})
+        if missing:
+            shown = ", ".join(f"{k}/{totals[0]}" for k in missing)
+            problems.append(f"shard {shown} not merged: not every check of the sweep is here")
+    if len({digest for _, _, digest in known.values() if digest}) > 1:
+        problems.append(
+            "the shards were split from different check lists or durations: some checks may "
+            "have run in no shard"
+        )
+    return problems
 
 
 # --- junit.xml ------------------------------------------------------------------------------
@@ -241,7 +288,9 @@ def plan_merge(runs: list[Run], run_id: str, allow_duplicates: bool = False) -> 
     ]
     junit = merge_junit([_read_junit(path) for path in present]) if present else None
     copies, copy_warnings = plan_copies(runs, allow_duplicates)
-    return MergePlan(runs, checks, meta, junit, copies, warnings + copy_warnings)
+    problems = shard_problems(runs)
+    meta["notes"] = [*meta["notes"], *problems]  # in summary.md, where people will see them
+    return MergePlan(runs, checks, meta, junit, copies, problems + warnings + copy_warnings)
 
 
 def write_merged(plan: MergePlan, run_dir: Path) -> None:
@@ -288,6 +337,5 @@ def merge_runs(
 
 
 def merged_exit_code(checks: list[dict[str, Any]]) -> int:
-    """As :func:`smoke.results.exit_code_for`: 1 any failed, else 3 any broken, else 0."""
-    c = count_outcomes(checks)
-    return 1 if c["failed"] else 3 if c["broken"] else 0
+    """The exit code `smoke run` would have given for these checks (0, 1 or 3)."""
+    return exit_code_for([to_check_result(c) for c in checks])

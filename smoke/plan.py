@@ -28,6 +28,7 @@ from smoke.config import (
 from smoke.detectors import ALL_DETECTORS
 from smoke.known_issues import KnownIssue
 from smoke.login import Credentials
+from smoke.safety import Refused, refuse_production
 from smoke.testbed.state import NoFarm, load_state
 
 
@@ -43,6 +44,8 @@ class PlanOptions:
     ready_timeout: float | None = None
     detectors: tuple[str, ...] = ()  # empty: those enabled in wikis.yaml (default all)
     retries: int | None = None  # overrides wikis.yaml's `retries` when given
+    max_per_host: int | None = None  # overrides wikis.yaml's `max_per_host` when given
+    allow_production: bool = False
 
 
 @dataclass
@@ -79,6 +82,12 @@ class Plan:
         if names is None:  # build_checks skips Watchlist checks in that case
             raise ConfigError(f"no login configured for {wiki} in target {self.target!r}")
         return Credentials(env[names.username_env], env[names.password_env])
+
+    @property
+    def max_per_host(self) -> int:
+        if self.options.max_per_host is not None:
+            return self.options.max_per_host
+        return self.config.max_per_host
 
     @property
     def retries(self) -> int:
@@ -150,6 +159,11 @@ def make_plan(
         selection=Selection(options.wikis, options.pages, options.variants),
         today=today,
     )
+    if not options.allow_production:
+        try:
+            refuse_production(c.url for c in checks)
+        except Refused as exc:
+            raise ConfigError(str(exc)) from None
     return Plan(
         options=options,
         config=config,

@@ -34,6 +34,7 @@ from smoke.results import (
     write_results_json,
     write_summary,
 )
+from smoke.safety import Resolve
 from smoke.verdict import Outcome
 from smoke.worker import WorkerBrowser
 
@@ -127,6 +128,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--fail-on-flaky", action="store_true", help="a flaky check fails the run")
     group.addoption(
+        "--max-per-host",
+        type=int,
+        default=None,
+        metavar="N",
+        help="page loads in flight per host across all workers (default: wikis.yaml, else 2)",
+    )
+    group.addoption(
+        "--allow-production",
+        action="store_true",
+        help="allow Wikimedia production hosts (refused by default)",
+    )
+    group.addoption(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST=IP",
+        help="connect to IP for HOST (globs allowed), keeping the host name; repeatable",
+    )
+    group.addoption(
+        "--browser-endpoint",
+        default=None,
+        metavar="WS_URL",
+        help="use a remote Playwright browser server (ws://...) instead of launching Chromium",
+    )
+    group.addoption(
+        "--cdp-endpoint",
+        default=None,
+        metavar="HTTP_URL",
+        help="use a running Chromium's DevTools endpoint (http://host:port)",
+    )
+    group.addoption(
         "--screenshots",
         choices=("on-failure", "always", "never"),
         default="on-failure",
@@ -178,7 +210,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist: hand every worker the run directory the controller made."""
-    node.workerinput["smoke_run_dir"] = str(node.config.stash[RUN_DIR_KEY])
+    if RUN_DIR_KEY in node.config.stash:  # only when the session runs smoke checks
+        node.workerinput["smoke_run_dir"] = str(node.config.stash[RUN_DIR_KEY])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -216,6 +249,8 @@ def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
         ready_timeout=config.getoption("ready_timeout"),
         detectors=tuple(d.strip() for d in detectors.split(",") if d.strip()) if detectors else (),
         retries=config.getoption("retries"),
+        max_per_host=config.getoption("max_per_host"),
+        allow_production=config.getoption("allow_production"),
     )
 
 
@@ -330,6 +365,10 @@ def _worker_browser(config: pytest.Config) -> WorkerBrowser:
             run_dir=config.stash[RUN_DIR_KEY],
             browser_path=config.getoption("browser_path"),
             headed=config.getoption("headed"),
+            browser_endpoint=config.getoption("browser_endpoint"),
+            cdp_endpoint=config.getoption("cdp_endpoint"),
+            resolves=tuple(Resolve.parse(r) for r in config.getoption("resolve")),
+            max_per_host=config.stash[PLAN_KEY].max_per_host,
         )
     return config.stash[BROWSER_KEY]
 
@@ -400,4 +439,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     }
     write_results_json(run_dir, results, meta)
     write_summary(run_dir, results, meta)
-    shutil.rmtree(run_dir / ".auth", ignore_errors=True)  # sessions are secrets: never kept
+    shutil.rmtree(run_dir / ".auth", ignore_errors=True)
+    shutil.rmtree(run_dir / ".slots", ignore_errors=True)  # sessions are secrets: never kept

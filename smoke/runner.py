@@ -62,6 +62,17 @@ def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
             argv += [flag, str(value)]
     if args.headed:
         argv.append("--headed")
+    for text in args.resolve:
+        argv += ["--resolve", text]
+    for flag, value in (
+        ("--max-per-host", args.max_per_host),
+        ("--browser-endpoint", args.browser_endpoint),
+        ("--cdp-endpoint", args.cdp_endpoint),
+    ):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.allow_production:
+        argv.append("--allow-production")
     if args.retries is not None:
         argv += ["--retries", str(args.retries)]
     if args.fail_on_flaky:
@@ -74,8 +85,11 @@ def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
 
 
 def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
+    remote = args.browser_endpoint or args.cdp_endpoint
     try:
-        choice = find_chromium(args.browser_path)
+        browser = (
+            f"the browser at {remote}" if remote else find_chromium(args.browser_path).describe()
+        )
     except NoBrowser as exc:
         print(f"smoke: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -89,8 +103,7 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
         )
         return EXIT_USAGE
     console.print(
-        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] "
-        f"with {choice.describe()}"
+        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] with {browser}"
     )
     for note in plan.notes():
         console.print(f"[yellow]note:[/] {note}")

@@ -9,11 +9,14 @@ runs (a shard that finished earlier must not change the split of one starting la
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from smoke.history import BadRun, list_runs, load_run
 
@@ -93,6 +96,41 @@ def shard_of(
             seen.add(check_id)
             chosen.append(check_id)
     return chosen
+
+
+def shard_meta(
+    check_ids: Sequence[str], k: int, n: int, durations: Mapping[str, float] | None = None
+) -> dict[str, Any]:
+    """What a shard run records as ``run.shard`` in results.json.
+
+    ``digest`` fingerprints everything the split depends on (ids, N, the durations used):
+    shards of one sweep carry the same digest, and ``smoke merge`` warns when they do not —
+    then some checks may have run in no shard at all, which a union cannot show.
+    """
+    _check_shard(k, n)
+    ids = sorted(set(check_ids))
+    used = [_usable(durations.get(i)) if durations else None for i in ids]
+    fingerprint = json.dumps([ids, n, used], separators=(",", ":"))
+    return {
+        "k": k,
+        "n": n,
+        "checks": len(ids),
+        "digest": hashlib.sha256(fingerprint.encode()).hexdigest()[:16],
+    }
+
+
+def read_shard_meta(value: object) -> tuple[int, int, str | None] | None:
+    """``run.shard`` as written by :func:`shard_meta` (or a bare "K/N"): (k, n, digest)."""
+    if isinstance(value, str):
+        try:
+            return (*parse_shard(value), None)
+        except ValueError:
+            return None
+    if isinstance(value, Mapping):
+        k, n, digest = value.get("k"), value.get("n"), value.get("digest")
+        if isinstance(k, int) and isinstance(n, int) and 1 <= k <= n:
+            return k, n, digest if isinstance(digest, str) else None
+    return None
 
 
 def last_durations(reports_dir: Path, runs: int = RECENT_RUNS) -> dict[str, float]:

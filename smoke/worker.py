@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -17,15 +19,33 @@ from smoke.checks import Check
 from smoke.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.login import shared_session
 from smoke.plan import Plan
+from smoke.politeness import HostSlots
 from smoke.record import PageRecord
+from smoke.safety import Resolve, host_resolver_rules
 from smoke.verdict import could_not_check
 
 
 class WorkerBrowser:
-    def __init__(self, *, run_dir: Path, browser_path: str | None, headed: bool) -> None:
+    """The worker's browser: launched locally, or reached at a Playwright server or CDP endpoint."""
+
+    def __init__(
+        self,
+        *,
+        run_dir: Path,
+        browser_path: str | None = None,
+        headed: bool = False,
+        browser_endpoint: str | None = None,
+        cdp_endpoint: str | None = None,
+        resolves: tuple[Resolve, ...] = (),
+        max_per_host: int = 2,
+    ) -> None:
         self.run_dir = run_dir
         self.browser_path = browser_path
         self.headed = headed
+        self.browser_endpoint = browser_endpoint
+        self.cdp_endpoint = cdp_endpoint
+        self.resolves = resolves
+        self.slots = HostSlots(run_dir / ".slots", max_per_host)
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._pool: PagePool | None = None
@@ -35,26 +55,66 @@ class WorkerBrowser:
         if self._browser is not None and self._pool is not None and self._browser.is_connected():
             return self._browser, self._pool
         self._drop_browser()
-        try:
-            choice = find_chromium(self.browser_path)
-        except NoBrowser as exc:
-            raise CouldNotCheck(str(exc)) from None
         # Ctrl-C in a terminal signals the whole process group. The driver and the browser must
         # not die under a check that is still being recorded: they ignore SIGINT (inherited
         # across exec) and the run stops in an orderly way from the controller instead.
         with _sigint_ignored():
             if self._playwright is None:
                 self._playwright = sync_playwright().start()
+            self._browser = self._open_browser(self._playwright)
+        self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
+        return self._browser, self._pool
+
+    def _open_browser(self, playwright: Playwright) -> Browser:
+        if self.cdp_endpoint:
             try:
-                self._browser = self._playwright.chromium.launch(
-                    executable_path=choice.executable, headless=not self.headed, handle_sigint=False
+                return playwright.chromium.connect_over_cdp(self.cdp_endpoint, timeout=30_000)
+            except PlaywrightError as exc:
+                raise CouldNotCheck(
+                    f"cannot reach the Chromium at --cdp-endpoint {self.cdp_endpoint}: "
+                    f"{_first_line(exc)}"
+                ) from None
+        if self.browser_endpoint:
+            try:
+                return playwright.chromium.connect(
+                    self.browser_endpoint, timeout=30_000, headers=self._server_launch_options()
                 )
             except PlaywrightError as exc:
                 raise CouldNotCheck(
-                    f"could not start {choice.describe()}: {str(exc).strip().splitlines()[0]}"
+                    f"cannot reach the Playwright server at --browser-endpoint "
+                    f"{self.browser_endpoint}: {_first_line(exc)}"
                 ) from None
-        self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
-        return self._browser, self._pool
+        try:
+            choice = find_chromium(self.browser_path)
+        except NoBrowser as exc:
+            raise CouldNotCheck(str(exc)) from None
+        args = self._launch_args()
+        try:
+            return playwright.chromium.launch(
+                executable_path=choice.executable,
+                headless=not self.headed,
+                handle_sigint=False,
+                args=args,
+            )
+        except PlaywrightError as exc:
+            raise CouldNotCheck(
+                f"could not start {choice.describe()}: {_first_line(exc)}"
+            ) from None
+
+    def _launch_args(self) -> list[str]:
+        if not self.resolves:
+            return []
+        return [f"--host-resolver-rules={host_resolver_rules(self.resolves)}"]
+
+    def _server_launch_options(self) -> dict[str, str]:
+        """What a Playwright server should launch for us: --resolve rules travel as browser
+        args; --browser-path as its executable (the server must run with --unsafe for that)."""
+        options: dict[str, object] = {}
+        if self.resolves:
+            options["args"] = self._launch_args()
+        if self.browser_path:
+            options["executablePath"] = self.browser_path
+        return {"x-playwright-launch-options": json.dumps(options)} if options else {}
 
     def load(self, check: Check, plan: Plan) -> PageRecord:
         browser, pool = self._ensure_browser(plan)
@@ -79,7 +139,8 @@ class WorkerBrowser:
         page = pool.page_for(identity, storage)
         self.last_page = page
         try:
-            record = capture(page, check, plan.capture_settings(check.wiki))
+            with self.slots.hold(urlsplit(check.url).netloc):
+                record = capture(page, check, plan.capture_settings(check.wiki))
         except BrowserCrashed:
             pool.discard(identity)
             self.last_page = None
@@ -131,3 +192,8 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__

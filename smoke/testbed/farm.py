@@ -225,6 +225,8 @@ def _start_service(state: FarmState) -> None:
         log_file=Path(state.state_dir) / "logs" / "service.log",
     )
     if not processes.wait_http(state.service_url + "/health", timeout=START_TIMEOUT):
+        processes.stop_group(state.service.pgid, _service_marker(state))
+        state.service.pgid = None
         raise EnvironmentProblem(
             f"the scoring service on port {state.service.port} did not start "
             f"(see {state.state_dir}/logs/service.log)"

@@ -54,6 +54,13 @@ FAULTS: dict[str, Fault] = {
             "exit code 3 when nothing else is wrong.",
         ),
         Fault(
+            "flaky",
+            "Every other view of RecentChanges, Watchlist or Contributions (shared counter) "
+            "fails with HTTP 500; the next one works.",
+            "A check that fails once and passes on its retry is reported flaky (exit 0 unless "
+            "--fail-on-flaky).",
+        ),
+        Fault(
             "down",
             "The wiki's web server is stopped (nothing listens on its port).",
             "Every check of the wiki is broken (connection refused); other checks still reported.",

@@ -114,5 +114,6 @@ def write_faults_file(wiki: WikiState) -> None:
     tmp.write_text(json.dumps(wiki.faults), encoding="utf-8")
     tmp.replace(target)
     # Thresholds cached by the extension would hide a just-switched fault.
+    (wiki.dir / "flaky-counter").unlink(missing_ok=True)  # the flaky fault starts afresh
     for cached in wiki.dir.glob("thresholds-*.json"):
         cached.unlink(missing_ok=True)

@@ -45,7 +45,11 @@ def farm_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     offset = int(worker[2:]) * 100 if worker[2:].isdigit() else 0
     base = free_port_block(len(farm.WIKI_SPECS) + 1, start=18000 + offset)
-    state = farm.up(state_dir, base_port=base, log=lambda _msg: None)
+    try:
+        state = farm.up(state_dir, base_port=base, log=lambda _msg: None)
+    except BaseException:
+        farm.down(state_dir, log=lambda _msg: None)  # what did start runs in its own session
+        raise
     yield state
     farm.down(state_dir, log=lambda _msg: None)
 

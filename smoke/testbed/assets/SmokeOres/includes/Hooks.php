@@ -160,9 +160,47 @@ class Hooks {
 	}
 
 	public static function onSpecialPageBeforeExecute( SpecialPage $special, $subPage ) {
-		if ( Faults::on( 'slow' ) && in_array( $special->getName(), self::PAGES, true ) ) {
+		if ( !in_array( $special->getName(), self::PAGES, true ) ) {
+			return;
+		}
+		self::logRequest( $special );
+		$action = $special->getRequest()->getVal( 'action', 'view' );
+		if ( Faults::on( 'flaky' ) && $action === 'view' && self::nextCount() % 2 === 1 ) {
+			throw new RuntimeException( 'SmokeOres fault flaky: every other page view fails' );
+		}
+		if ( Faults::on( 'slow' ) ) {
 			sleep( (int)Faults::option( 'slow', 'delay', 40 ) );
 		}
+	}
+
+	/** A request counter shared by the wiki's PHP workers (flock-protected file). */
+	private static function nextCount(): int {
+		$dir = \MediaWiki\MediaWikiServices::getInstance()->getMainConfig()->get( 'SmokeOresStateDir' );
+		$handle = fopen( "$dir/flaky-counter", 'c+' );
+		flock( $handle, LOCK_EX );
+		$count = (int)stream_get_contents( $handle ) + 1;
+		ftruncate( $handle, 0 );
+		rewind( $handle );
+		fwrite( $handle, (string)$count );
+		flock( $handle, LOCK_UN );
+		fclose( $handle );
+		return $count;
+	}
+
+	/**
+	 * One line per special-page request, written when the request ends: start and end time
+	 * (microseconds), page, action. Tests read it to measure how many requests were in flight
+	 * at once, on the server side, without going through smoke.
+	 */
+	private static function logRequest( SpecialPage $special ) {
+		$start = microtime( true );
+		$dir = \MediaWiki\MediaWikiServices::getInstance()->getMainConfig()->get( 'SmokeOresStateDir' );
+		$name = $special->getName();
+		$action = $special->getRequest()->getVal( 'action', 'view' );
+		register_shutdown_function( static function () use ( $dir, $start, $name, $action ) {
+			$line = sprintf( "%.6f %.6f %s %s\n", $start, microtime( true ), $name, $action );
+			file_put_contents( "$dir/requests.log", $line, FILE_APPEND | LOCK_EX );
+		} );
 	}
 
 	public static function onBeforePageDisplay( OutputPage $out, Skin $skin ) {

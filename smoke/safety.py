@@ -1,0 +1,79 @@
+"""Refusing Wikimedia production hosts unless asked, and mapping hosts to chosen addresses.
+
+smoke is meant for the beta cluster and low-traffic staging targets. A wikis.yaml pointed at
+production by mistake would send a sweep of uncached special-page loads to the live sites, so
+production hosts are refused unless ``--allow-production`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
+
+# Wikimedia production domains (the beta cluster lives under *.beta.wmcloud.org, not here).
+PRODUCTION_DOMAINS: tuple[str, ...] = (
+    "wikipedia.org",
+    "wikimedia.org",
+    "wiktionary.org",
+    "wikibooks.org",
+    "wikinews.org",
+    "wikiquote.org",
+    "wikisource.org",
+    "wikiversity.org",
+    "wikivoyage.org",
+    "wikidata.org",
+    "mediawiki.org",
+    "wikimediafoundation.org",
+    "wikifunctions.org",
+    "wmfusercontent.org",
+)
+
+
+class Refused(Exception):
+    """A check would load a production host and --allow-production was not given."""
+
+
+def is_production(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in PRODUCTION_DOMAINS)
+
+
+def refuse_production(urls: Iterable[str]) -> None:
+    hosts = sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+    production = [h for h in hosts if is_production(h)]
+    if production:
+        shown = ", ".join(production[:3]) + (" …" if len(production) > 3 else "")
+        raise Refused(
+            f"refusing to load Wikimedia production host(s) {shown}: smoke is for beta and "
+            "staging targets; pass --allow-production if you really mean production"
+        )
+
+
+@dataclass(frozen=True)
+class Resolve:
+    """``--resolve HOST=IP``: connect to IP for HOST (globs allowed), keeping the host name."""
+
+    host: str
+    address: str
+
+    @classmethod
+    def parse(cls, text: str) -> Resolve:
+        host, sep, address = text.partition("=")
+        host, address = host.strip(), address.strip()
+        if not sep or not host or not address or " " in host or "," in host:
+            raise ValueError(
+                f"--resolve {text!r} must look like HOST=IP (e.g. en.wikipedia.beta.wmcloud.org="
+                "127.0.0.1, or '*.beta.wmcloud.org=10.0.0.5')"
+            )
+        return cls(host, address)
+
+    def matches(self, host: str) -> bool:
+        return fnmatchcase(host.lower(), self.host.lower())
+
+
+def host_resolver_rules(resolves: Sequence[Resolve]) -> str:
+    """Chromium's --host-resolver-rules value: the browser keeps host names (cookies, links,
+    Host header, TLS name) but connects to the given address."""
+    return ", ".join(f"MAP {r.host} {r.address}" for r in resolves)
