@@ -87,19 +87,26 @@ def phabricator_url(task: str) -> str:
     return PHABRICATOR + found
 
 
-# Allure 3 categories: the first rule that matches a result wins, so the order is the meaning.
-# A known issue stays "known" even when it flickers; a flaky check (failed now, passed in one of
-# the last runs, per Allure's history) is not reported as a fresh defect; what remains is a
-# product defect (failed: AssertionError from the detectors) or could-not-check (broken: any
-# other exception, e.g. CouldNotCheck in the item's setup). Passed and skipped results match no
-# rule. Grouping by wiki mirrors summary.md; messages carry request ids and URLs, so grouping by
+# Allure 3 categories, from the labels the plugin sets (reporting.label_outcome) and the status
+# allure-pytest derives. The first rule that matches a result wins, so the order is the meaning:
+# * Known issue: label known_issue=T123. The plugin xfails a quarantined check, which Allure shows
+#   as *skipped*; a known issue stays "known" whatever its status.
+# * Flaky: label smoke_outcome=flaky, smoke's own judgement (failed or broken, then passed on a
+#   retry; status passed, or failed under --fail-on-flaky). Allure's history-based "flaky" mark
+#   (failed now, passed since an earlier failure) is deliberately not a category: a regression
+#   after a fix would be filed away as flaky, and a failed check is exactly what smoke exists to
+#   shout about. Allure still shows its flaky icon.
+# * Product defect: failed (AssertionError from the detectors).
+# * Could not check: broken (any other exception, e.g. CouldNotCheck in the item's setup).
+# Grouping by wiki mirrors summary.md; messages carry request ids and URLs, so grouping by
 # message would make one group per check.
+OUTCOME_LABEL = "smoke_outcome"
 CATEGORIES: list[dict[str, Any]] = [
     {
         "id": "known-issue",
         "name": "Known issue",
         "matchers": {
-            "statuses": ["failed", "broken"],
+            "statuses": ["failed", "broken", "skipped"],
             "labels": {KNOWN_ISSUE_LABEL: TASK_PATTERN},
         },
         "groupBy": [{"label": KNOWN_ISSUE_LABEL}],
@@ -108,7 +115,7 @@ CATEGORIES: list[dict[str, Any]] = [
     {
         "id": "flaky",
         "name": "Flaky",
-        "matchers": {"statuses": ["failed", "broken"], "flaky": True},
+        "matchers": {"labels": {OUTCOME_LABEL: "^flaky$"}},
         "groupBy": [{"label": "wiki"}],
         "groupByMessage": False,
     },
@@ -182,12 +189,16 @@ class BuiltReport:
 
 
 def resolve_run(reports_dir: Path, run: str = LATEST) -> Path:
-    """``reports/<run>`` with allure-results; ``latest`` is followed to the real run directory
-    (the history is keyed by the real run id)."""
-    if not run or "/" in run or run in (".", ".."):
-        raise ReportError(f"bad run name {run!r}: give a directory name under {reports_dir}")
-    candidate = reports_dir / run
+    """The run directory, with allure-results: ``<reports_dir>/<run>``, or ``run`` itself when it
+    is a path (``reports/2026…`` from tab completion). Symbolic links such as ``latest`` are
+    followed: the history is keyed by the real run id and kept beside the real run directory."""
+    if not run:
+        raise ReportError(f"no run given: name a run directory under {reports_dir}")
+    as_path = os.sep in run or run in (".", "..")
+    candidate = Path(run) if as_path else reports_dir / run
     if not candidate.is_dir():
+        if as_path:
+            raise ReportError(f"no run directory {run}")
         runs = list_runs(reports_dir)
         known = f" (runs there: {', '.join(runs[-5:])})" if runs else " (no runs there yet)"
         raise ReportError(f"no run {run!r} in {reports_dir}{known}")
@@ -578,8 +589,8 @@ def build_report(
     lock_timeout: float = 120.0,
 ) -> BuiltReport:
     """Build the report of ``request.run``; see the module docstring for what goes in."""
-    reports_dir = request.reports_dir
-    run_dir = resolve_run(reports_dir, request.run)
+    run_dir = resolve_run(request.reports_dir, request.run)
+    reports_dir = run_dir.parent  # where the run really is: one history per reports directory
     run_id = run_dir.name
     allure = allure or find_allure()
     output = (request.output or run_dir / REPORT_DIR).absolute()
@@ -600,7 +611,7 @@ def build_report(
     )
     name = f"smoke {run_id} — {environment['target']}"
 
-    history_path = reports_dir.absolute() / HISTORY_FILE
+    history_path = reports_dir / HISTORY_FILE
     try:
         # One build at a time per reports directory: the history is read, then rewritten.
         with FileLock(str(reports_dir / f".{HISTORY_FILE}.lock"), timeout=lock_timeout):

@@ -63,6 +63,21 @@ CRASH_MARKERS = (
     "browser has disconnected",
 )
 
+# Does the page run MediaWiki's client code at all? (bare fatal-error pages do not.)
+PAGE_KIND_SCRIPT = """
+() => ({ clientJs: document.documentElement.classList.contains('client-js'),
+         bodyClasses: document.body ? [...document.body.classList] : [] })
+"""
+
+MODULES_SETTLED_SCRIPT = """
+() => {
+  if (!(window.mw && mw.loader && typeof mw.loader.getModuleNames === 'function')) return false;
+  const settled = ['ready', 'error', 'missing'];
+  return (window.RLPAGEMODULES || []).every(
+    m => mw.loader.getState(m) === null || settled.includes(mw.loader.getState(m)));
+}
+"""
+
 # Read everything the detectors need in one round trip, after the page is ready.
 STATE_SCRIPT = """
 () => {
@@ -71,7 +86,9 @@ STATE_SCRIPT = """
   const nav = performance.getEntriesByType('navigation')[0];
   if (nav) out.timing = { ttfb: nav.responseStart, dcl: nav.domContentLoadedEventStart,
                           load: nav.loadEventStart };
-  if (!window.mw || !mw.config || !mw.loader) return out;
+  if (!window.mw || !mw.config || !mw.loader || typeof mw.loader.getModuleNames !== 'function') {
+    return out;
+  }
   out.canonical = mw.config.get('wgCanonicalSpecialPageName');
   out.requestId = mw.config.get('wgRequestId');
   out.userName = mw.config.get('wgUserName');
@@ -235,6 +252,21 @@ def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
             page.remove_listener(name, handler)
 
 
+def _wait_for_modules(page: Page, settings: CaptureSettings) -> None:
+    """Until ResourceLoader has settled the page's modules (ready, error or missing).
+
+    The load event can fire before ResourceLoader's base modules arrive (the startup module
+    fetches them asynchronously); reading mw.* before that would see half a loader. A page that
+    never settles is still read: a module stuck in "loading" is then in the record.
+    """
+    try:
+        page.wait_for_function(
+            MODULES_SETTLED_SCRIPT, timeout=settings.ready_timeout_s * 1000, polling=50
+        )
+    except PlaywrightTimeout:
+        pass
+
+
 def _load_and_read(
     page: Page, check: Check, settings: CaptureSettings, events: _Events
 ) -> PageRecord:
@@ -247,10 +279,12 @@ def _load_and_read(
     status = response.status if response else None
     filters_ready: bool | None = None
     try:
+        page_state = page.evaluate(PAGE_KIND_SCRIPT)
+        if page_state["clientJs"]:
+            _wait_for_modules(page, settings)
         if check.page.has_filters_app:
-            classes = page.evaluate("() => document.body ? [...document.body.classList] : []")
             filters_ready = False
-            if "mw-rcfilters-enabled" in classes:
+            if "mw-rcfilters-enabled" in page_state["bodyClasses"]:
                 try:
                     page.wait_for_selector(
                         "body.mw-rcfilters-ui-initialized",

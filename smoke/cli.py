@@ -19,10 +19,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from smoke import __version__
+from smoke.commands_history import add_parsers as add_history_parsers
+from smoke.commands_report import add_parser as add_report_parser
 from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
 from smoke.detectors import describe
 from smoke.plan import PlanOptions, make_plan
 from smoke.safety import Resolve
+from smoke.shard import parse_shard
 from smoke.testbed import cli as testbed_cli
 
 EXIT_OK, EXIT_DEFECT, EXIT_BROKEN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
@@ -148,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HTTP_URL",
         help="a running Chromium's DevTools endpoint to use (http://host:port)",
     )
+    run.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run only the K-th of N deterministic shards, balanced by the durations of the "
+        "last runs in --reports-dir; combine shard runs with `smoke merge`",
+    )
+    run.add_argument(
+        "--baseline",
+        default=None,
+        metavar="RUN",
+        help="exit code from NEW failures only, compared with RUN (a run id, a path, latest, "
+        "previous): the post-deploy job runs smoke before and after the deploy",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(
         "pytest_args",
@@ -160,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="print the expanded checks (id and URL); no browser")
     _selection_options(lst)
     lst.add_argument("--json", action="store_true")
+    lst.add_argument("--shard", default=None, metavar="K/N", help="only the checks of this shard")
+    lst.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=Path("reports"),
+        help="runs whose durations balance --shard (default: reports)",
+    )
     lst.set_defaults(handler=cmd_list)
 
     val = sub.add_parser("validate", help="check the configuration file and exit")
@@ -169,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     det = sub.add_parser("detectors", help="list the detectors and what each one catches")
     det.set_defaults(handler=cmd_detectors)
 
+    add_history_parsers(sub)
+    add_report_parser(sub)
     testbed_cli.add_parser(sub)
     return parser
 
@@ -189,6 +215,8 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         retries=getattr(args, "retries", None),
         max_per_host=getattr(args, "max_per_host", None),
         allow_production=getattr(args, "allow_production", False),
+        shard=parse_shard(args.shard) if getattr(args, "shard", None) else None,
+        reports_dir=getattr(args, "reports_dir", Path("reports")),
     )
 
 
@@ -200,7 +228,7 @@ def _usage_error(message: str) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     try:
         plan = make_plan(_plan_options(args))
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         return _usage_error(str(exc))
     if args.json:
         print(

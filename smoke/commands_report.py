@@ -32,7 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         nargs="?",
         default=allure_report.LATEST,
         metavar="RUN",
-        help="run directory name under --reports-dir (default: latest)",
+        help="run directory name under --reports-dir, or the run directory's path "
+        "(default: latest)",
     )
     parser.add_argument(
         "--reports-dir",

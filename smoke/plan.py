@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from smoke import __version__
 from smoke.capture import CaptureSettings
@@ -29,6 +30,7 @@ from smoke.detectors import ALL_DETECTORS
 from smoke.known_issues import KnownIssue
 from smoke.login import Credentials
 from smoke.safety import Refused, refuse_production
+from smoke.shard import last_durations, shard_meta, shard_of
 from smoke.testbed.state import NoFarm, load_state
 
 
@@ -46,6 +48,10 @@ class PlanOptions:
     retries: int | None = None  # overrides wikis.yaml's `retries` when given
     max_per_host: int | None = None  # overrides wikis.yaml's `max_per_host` when given
     allow_production: bool = False
+    shard: tuple[int, int] | None = None  # (k, n): run only the k-th of n shards
+    # Durations (s) balancing the shards; None: read the last runs under reports_dir.
+    shard_durations: Mapping[str, float] | None = None
+    reports_dir: Path = Path("reports")
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Plan:
     checks: list[Check]
     enabled_detectors: tuple[str, ...]
     expired_allowlist: list[AllowEntry] = field(default_factory=list)
+    shard_meta: dict[str, Any] | None = None  # run.shard in results.json when sharded
     _testbed_credentials: dict[str, Credentials] = field(default_factory=dict, repr=False)
     _secrets: tuple[str, ...] | None = field(default=None, repr=False)
 
@@ -159,6 +166,9 @@ def make_plan(
         selection=Selection(options.wikis, options.pages, options.variants),
         today=today,
     )
+    shard_info: dict[str, Any] | None = None
+    if options.shard is not None:
+        checks, shard_info = _shard(checks, options)
     if not options.allow_production:
         try:
             refuse_production(c.url for c in checks)
@@ -170,8 +180,24 @@ def make_plan(
         checks=checks,
         enabled_detectors=_enabled_detectors(config, options.detectors),
         expired_allowlist=expired_allowlist(config, today),
+        shard_meta=shard_info,
         _testbed_credentials=credentials,
     )
+
+
+def _shard(checks: list[Check], options: PlanOptions) -> tuple[list[Check], dict[str, Any]]:
+    """The k-th of n deterministic shards, balanced by recorded durations (skips weigh 0)."""
+    assert options.shard is not None
+    k, n = options.shard
+    durations = dict(
+        options.shard_durations
+        if options.shard_durations is not None
+        else last_durations(options.reports_dir)
+    )
+    durations.update({c.id: 0.0 for c in checks if c.skip_reason})
+    ids = [c.id for c in checks]
+    mine = set(shard_of(ids, k, n, durations))
+    return [c for c in checks if c.id in mine], shard_meta(ids, k, n, durations)
 
 
 def _enabled_detectors(config: SmokeConfig, requested: Sequence[str]) -> tuple[str, ...]:

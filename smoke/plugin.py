@@ -9,11 +9,13 @@ process without ``workerinput``) writes run-level files.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,14 @@ from smoke.results import (
     write_summary,
 )
 from smoke.safety import Resolve
+from smoke.shard import parse_shard
 from smoke.verdict import Outcome
 from smoke.worker import WorkerBrowser
 
 PLAN_KEY = pytest.StashKey[Plan]()
 BROWSER_KEY = pytest.StashKey[WorkerBrowser]()
 RUN_DIR_KEY = pytest.StashKey[Path]()
+STARTED_KEY = pytest.StashKey[str]()
 
 
 class CheckFailed(AssertionError):
@@ -159,6 +163,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="use a running Chromium's DevTools endpoint (http://host:port)",
     )
     group.addoption(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run only the K-th of N deterministic shards (balanced by recorded durations)",
+    )
+    group.addoption(
+        "--shard-durations",
+        default=None,
+        metavar="FILE",
+        help="JSON {check id: seconds} balancing --shard (default: the last runs in reports/)",
+    )
+    group.addoption(
         "--screenshots",
         choices=("on-failure", "always", "never"),
         default="on-failure",
@@ -203,6 +219,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_dir / "junit.xml")
     config.stash[RUN_DIR_KEY] = run_dir
+    config.stash[STARTED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
     if getattr(config.option, "allure_report_dir", None) is None:
         config.option.allure_report_dir = str(run_dir / "allure-results")
 
@@ -237,6 +254,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
     detectors = config.getoption("detectors")
+    shard = config.getoption("shard")
+    durations = config.getoption("shard_durations")
     testbed_dir = config.getoption("testbed_dir")
     return PlanOptions(
         config_path=config_path,
@@ -251,6 +270,9 @@ def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
         retries=config.getoption("retries"),
         max_per_host=config.getoption("max_per_host"),
         allow_production=config.getoption("allow_production"),
+        shard=parse_shard(shard) if shard else None,
+        shard_durations=json.loads(Path(durations).read_text("utf-8")) if durations else None,
+        reports_dir=Path(config.getoption("reports_dir")),
     )
 
 
@@ -432,11 +454,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             plan = None
     meta: dict[str, Any] = {
         "run_id": run_dir.name,
+        "started_at": config.stash.get(STARTED_KEY, ""),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "target": config.getoption("target"),
         "smoke_version": __version__,
         "interrupted": exitstatus == pytest.ExitCode.INTERRUPTED,
         "notes": plan.notes() if plan else [],
     }
+    if plan is not None and plan.shard_meta is not None:
+        meta["shard"] = plan.shard_meta
     write_results_json(run_dir, results, meta)
     write_summary(run_dir, results, meta)
     shutil.rmtree(run_dir / ".auth", ignore_errors=True)

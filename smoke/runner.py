@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections import Counter, defaultdict
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,16 @@ from rich.table import Table
 
 from smoke.browser import NoBrowser, find_chromium
 from smoke.cli import EXIT_INTERRUPTED, EXIT_USAGE, default_workers
+from smoke.diff import baseline_exit_code, counts_line, diff_runs
+from smoke.history import HistoryError, load_results, resolve_run
 from smoke.plan import Plan
 from smoke.results import exit_code_for, read_check_results
+from smoke.shard import last_durations
 
 
-def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
+def pytest_args(
+    args: argparse.Namespace, plan: Plan, run_id: str, durations_file: Path | None = None
+) -> list[str]:
     runnable = sum(1 for c in plan.checks if not c.skip_reason)
     workers = (
         default_workers(runnable, remote=not plan.testbed)
@@ -73,6 +80,8 @@ def pytest_args(args: argparse.Namespace, plan: Plan, run_id: str) -> list[str]:
             argv += [flag, str(value)]
     if args.allow_production:
         argv.append("--allow-production")
+    if args.shard:
+        argv += ["--shard", args.shard, "--shard-durations", str(durations_file)]
     if args.retries is not None:
         argv += ["--retries", str(args.retries)]
     if args.fail_on_flaky:
@@ -94,6 +103,14 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
         print(f"smoke: {exc}", file=sys.stderr)
         return EXIT_USAGE
     console = Console(stderr=True)
+    baseline: Path | None = None
+    if args.baseline:
+        try:  # before the run: afterwards "latest" would name this very run
+            baseline = resolve_run(args.baseline, args.reports_dir)
+            baseline_checks = load_results(baseline)
+        except HistoryError as exc:
+            print(f"smoke: --baseline: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if (args.reports_dir / run_id).exists():
         print(
@@ -107,7 +124,11 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
     )
     for note in plan.notes():
         console.print(f"[yellow]note:[/] {note}")
-    code = pytest.main(pytest_args(args, plan, run_id))
+    with tempfile.TemporaryDirectory() as scratch:
+        # Workers collect on their own: hand them the very durations the plan was split with.
+        durations_file = Path(scratch) / "shard-durations.json"
+        durations_file.write_text(json.dumps(last_durations(args.reports_dir)), "utf-8")
+        code = pytest.main(pytest_args(args, plan, run_id, durations_file))
     run_dir = args.reports_dir / run_id
     if not (run_dir / "results.json").exists():
         # pytest stopped before the run produced anything (usage error, collection error).
@@ -128,6 +149,10 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
             f"[bold red]interrupted[/]: {len(results)} finished checks written to {run_dir}"
         )
         return EXIT_INTERRUPTED
+    if baseline is not None:
+        diff = diff_runs(baseline_checks, [asdict(r) for r in results])
+        console.print(f"baseline {baseline.name}: {counts_line(diff)}")
+        return baseline_exit_code(baseline_checks, [asdict(r) for r in results])
     return exit_code_for(results, fail_on_flaky=args.fail_on_flaky)
 
 

@@ -154,7 +154,18 @@ def trend_points(page: Page, url: str) -> int:
 
 def open_check(page: Page, url: str, check_id: str) -> None:
     page.goto(url)
-    page.locator("[data-testid=tree-leaf-title]").get_by_text(check_id, exact=True).click()
+    # Search and unfold, as a person would: groups of passed checks start collapsed, and the
+    # search leaves only the check's wiki > page path to open.
+    page.locator("[data-testid=search-input]").fill(check_id)
+    leaf = page.locator("[data-testid=tree-leaf-title]").get_by_text(check_id, exact=True)
+    for _ in range(4):
+        sections = page.locator("[data-testid=tree-section]")
+        leaf.or_(sections.first).first.wait_for()
+        if leaf.count():
+            break
+        sections.last.locator("[data-testid=tree-section-title]").click()
+        page.wait_for_timeout(200)
+    leaf.click()
     page.wait_for_selector("[data-testid=test-result-tab-history]")
 
 
