@@ -29,6 +29,7 @@ orders history by ``timestamp`` and would otherwise use the time the report was 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -40,6 +41,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -288,11 +290,18 @@ def run_checks(
     return found
 
 
-def run_started_ms(allure_results: list[dict[str, Any]], run_dir: Path) -> int:
-    """When the run started, in epoch ms: its earliest test start, else results.json's mtime."""
+def run_started_ms(
+    allure_results: list[dict[str, Any]], run_dir: Path, meta: dict[str, Any] | None = None
+) -> int:
+    """When the run started, in epoch ms: its earliest check, else results.json's ``started_at``,
+    else the modification time of what the run wrote."""
     starts = [int(r["start"]) for r in allure_results if isinstance(r.get("start"), int)]
     if starts:
         return min(starts)
+    try:
+        return int(datetime.fromisoformat(str((meta or {})["started_at"])).timestamp() * 1000)
+    except (KeyError, ValueError):
+        pass  # not recorded (older or interrupted runs): fall back to file times
     for path in (run_dir / "results.json", run_dir / RESULTS_DIR, run_dir):
         try:
             return int(path.stat().st_mtime * 1000)
@@ -325,13 +334,14 @@ def siteinfo_version(api: str, timeout: float = SITEINFO_TIMEOUT) -> str:
             "+https://www.mediawiki.org/wiki/Wikimedia_Release_Engineering_Team)",
         },
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        body = json.loads(response.read(1_000_000).decode("utf-8"))
-    generator = (
-        body.get("query", {}).get("general", {}).get("generator")
-        if isinstance(body, dict)
-        else None
-    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = json.loads(response.read(1_000_000).decode("utf-8"))
+    except http.client.HTTPException as exc:  # a truncated or garbled answer: not an OSError
+        raise OSError(f"bad HTTP answer: {exc!r}") from None
+    general = body.get("query") if isinstance(body, dict) else None
+    general = general.get("general") if isinstance(general, dict) else None
+    generator = general.get("generator") if isinstance(general, dict) else None
     if not isinstance(generator, str) or not generator.strip():
         raise ValueError("no generator in siteinfo")
     return generator.removeprefix("MediaWiki ").strip()
@@ -599,7 +609,7 @@ def build_report(
     notes: list[str] = []
     meta, checks = read_run_meta(run_dir)
     results = read_allure_results(run_dir / RESULTS_DIR)
-    started = run_started_ms(results, run_dir)
+    started = run_started_ms(results, run_dir, meta)
     environment = environment_info(
         run_id,
         meta,

@@ -371,11 +371,13 @@ class PagePool:
         user_agent: str,
         max_pages: int = 3,
         context_args: dict[str, Any] | None = None,
+        tracing: bool = False,
     ) -> None:
         self._browser = browser
         self._user_agent = user_agent
         self._max_pages = max_pages
         self._context_args = context_args or {}
+        self._tracing = tracing
         self._pages: OrderedDict[str, tuple[BrowserContext, Page]] = OrderedDict()
 
     def page_for(self, identity: str, storage_state: Path | None = None) -> Page:
@@ -394,6 +396,9 @@ class PagePool:
             **self._context_args,
         )
         context.add_init_script(NO_POLLING_SCRIPT)
+        if self._tracing:
+            # One trace per context; each check is a chunk, kept only when it failed.
+            context.tracing.start(snapshots=True, screenshots=False, sources=False)
         page = context.new_page()
         self._pages[identity] = (context, page)
         return page

@@ -165,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit code from NEW failures only, compared with RUN (a run id, a path, latest, "
         "previous): the post-deploy job runs smoke before and after the deploy",
     )
+    run.add_argument(
+        "--tracing",
+        choices=("retain-on-failure", "off"),
+        default="retain-on-failure",
+        help="keep a Playwright trace (secrets removed) of failed/broken checks (default)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(
         "pytest_args",

@@ -20,6 +20,7 @@ from smoke.checks import Check
 from smoke.detectors import run_detectors
 from smoke.findings import CouldNotCheck, Finding
 from smoke.known_issues import Verdict, judge
+from smoke.login import session_secrets
 from smoke.plan import Plan
 from smoke.record import PageRecord
 from smoke.results import CheckResult, finding_dicts
@@ -96,16 +97,23 @@ def execute(
         if number <= plan.retries and keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.
             attempt.artifacts = reporting.keep_evidence(
-                run_dir, check, attempt.record, browser, plan.secrets(), attempt=number
+                run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
             )
+        browser.discard_trace()
     final = attempts[-1]
     verdict = judge(check, final.problems(), plan.known_issues(), today)
     execution = Execution(check, attempts, verdict, verdict.expired_findings(today))
     if (not final.ok and keep_evidence != "never") or keep_evidence == "always":
         final.artifacts = reporting.keep_evidence(
-            run_dir, check, final.record, browser, plan.secrets()
+            run_dir, check, final.record, browser, _secrets(plan, run_dir)
         )
+    browser.discard_trace()  # a passing check's trace chunk is dropped, never written
     return execution
+
+
+def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
+    # Read when evidence is written: the session may have been created by this very check.
+    return (*plan.secrets(), *session_secrets(run_dir))
 
 
 def _attempt(number: int, check: Check, plan: Plan, browser: WorkerBrowser) -> Attempt:

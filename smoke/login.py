@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,23 @@ def auth_dir(run_dir: Path) -> Path:
     directory = run_dir / AUTH_DIR
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     return directory
+
+
+def session_secrets(run_dir: Path) -> tuple[str, ...]:
+    """Cookie values of this run's login sessions, so writers can scrub them."""
+    values: list[str] = []
+    for path in (run_dir / AUTH_DIR).glob("*.json"):
+        try:
+            state = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        # Session and remember-me tokens; not e.g. the user-name cookie, which is no secret.
+        values += [
+            c["value"]
+            for c in state.get("cookies", [])
+            if c.get("value") and re.search(r"session|token", c.get("name", ""), re.I)
+        ]
+    return tuple(values)
 
 
 def shared_session(

@@ -175,6 +175,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="JSON {check id: seconds} balancing --shard (default: the last runs in reports/)",
     )
     group.addoption(
+        "--tracing",
+        choices=("retain-on-failure", "off"),
+        default="retain-on-failure",
+        help="keep a Playwright trace (secrets removed) of failed and broken checks",
+    )
+    group.addoption(
         "--screenshots",
         choices=("on-failure", "always", "never"),
         default="on-failure",
@@ -391,6 +397,7 @@ def _worker_browser(config: pytest.Config) -> WorkerBrowser:
             cdp_endpoint=config.getoption("cdp_endpoint"),
             resolves=tuple(Resolve.parse(r) for r in config.getoption("resolve")),
             max_per_host=config.stash[PLAN_KEY].max_per_host,
+            tracing=config.getoption("tracing") != "off",
         )
     return config.stash[BROWSER_KEY]
 

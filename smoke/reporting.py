@@ -13,7 +13,7 @@ import allure
 
 from smoke.checks import Check
 from smoke.record import PageRecord
-from smoke.redact import redact
+from smoke.redact import redact, redact_trace
 
 if TYPE_CHECKING:
     from smoke.execution import Execution
@@ -103,6 +103,12 @@ def keep_evidence(
             str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
         )
         kept["screenshot"] = str(shot.relative_to(run_dir))
+    raw_trace = directory / "trace.raw.zip"
+    if browser is not None and browser.save_trace(raw_trace):
+        trace = directory / "trace.zip"
+        redact_trace(raw_trace, trace, secrets)
+        allure.attach.file(str(trace), name=prefix + "Playwright trace", extension="zip")
+        kept["trace"] = str(trace.relative_to(run_dir))
     if record is not None:
         html = redact(record.html, secrets)
         (directory / "page.html").write_text(html, "utf-8")

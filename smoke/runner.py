@@ -44,6 +44,8 @@ def pytest_args(
         str(args.reports_dir),
         "--screenshots",
         args.screenshots,
+        "--tracing",
+        args.tracing,
         "-p",
         "no:cacheprovider",
         "--rootdir",

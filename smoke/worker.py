@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from smoke.browser import NoBrowser, find_chromium
@@ -38,6 +38,7 @@ class WorkerBrowser:
         cdp_endpoint: str | None = None,
         resolves: tuple[Resolve, ...] = (),
         max_per_host: int = 2,
+        tracing: bool = False,
     ) -> None:
         self.run_dir = run_dir
         self.browser_path = browser_path
@@ -46,6 +47,8 @@ class WorkerBrowser:
         self.cdp_endpoint = cdp_endpoint
         self.resolves = resolves
         self.slots = HostSlots(run_dir / ".slots", max_per_host)
+        self.tracing = tracing
+        self._traced: BrowserContext | None = None  # context with an open trace chunk
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._pool: PagePool | None = None
@@ -62,7 +65,9 @@ class WorkerBrowser:
             if self._playwright is None:
                 self._playwright = sync_playwright().start()
             self._browser = self._open_browser(self._playwright)
-        self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
+        self._pool = PagePool(
+            self._browser, user_agent=plan.user_agent(self._browser.version), tracing=self.tracing
+        )
         return self._browser, self._pool
 
     def _open_browser(self, playwright: Playwright) -> Browser:
@@ -138,6 +143,9 @@ class WorkerBrowser:
             identity = f"user:{check.wiki}"
         page = pool.page_for(identity, storage)
         self.last_page = page
+        if self.tracing:
+            self._traced = page.context
+            page.context.tracing.start_chunk(title=check.id)
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
                 record = capture(page, check, plan.capture_settings(check.wiki))
@@ -149,6 +157,23 @@ class WorkerBrowser:
         if problem is not None:
             raise problem
         return record
+
+    def save_trace(self, path: Path) -> bool:
+        """End the check's trace chunk into ``path`` (raw: the caller redacts it)."""
+        return self._end_trace(path)
+
+    def discard_trace(self) -> None:
+        self._end_trace(None)
+
+    def _end_trace(self, path: Path | None) -> bool:
+        context, self._traced = self._traced, None
+        if context is None:
+            return False
+        try:
+            context.tracing.stop_chunk(path=str(path) if path else None)
+        except PlaywrightError:
+            return False  # the context went away with a crash
+        return path is not None and path.exists()
 
     def screenshot(self, path: Path) -> bool:
         """Screenshot of the page the last check used (still showing it); False if impossible."""

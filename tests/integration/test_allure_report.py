@@ -7,14 +7,14 @@ Needs `npm ci --prefix tools/allure` (the `./run` setup does it).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import hashlib
 import http.server
-import io
 import json
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from smoke import allure_report, commands_report
+from smoke import allure_report
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
-from tests.integration.runner_helpers import smoke_run
+from tests.integration.runner_helpers import ROOT, smoke_run
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +43,8 @@ SELECTION = (
     "plain",
     "--variant",
     "damaging=likelybad",
+    "--retries",  # a down wiki or a JS error does not go away on a retry: save the time
+    "0",
 )
 CHROMIUM = "/usr/bin/chromium"
 
@@ -72,14 +74,16 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def smoke_report(*argv: str) -> tuple[int, str]:
-    """`smoke report ARGS` through the command's own parser and handler, in-process."""
-    parser = argparse.ArgumentParser(prog="smoke")
-    commands_report.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["report", *argv])
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code: int = args.handler(args)
-    return code, out.getvalue()
+    """`smoke report ARGS` as a user runs it; (exit code, stdout + stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "smoke.cli", "report", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
 
 
 @contextlib.contextmanager
@@ -232,21 +236,25 @@ def history_lines(reports: Path) -> list[str]:
     return (reports / allure_report.HISTORY_FILE).read_text("utf-8").splitlines()
 
 
-# --- known issue, flaky and an old run: hand-written results -------------------------------------
+# --- the four categories and an old run: results as the plugin writes them ----------------------
 
 PLAIN = "enwiki/recentchanges/plain"
 LIKELYBAD = "enwiki/recentchanges/damaging=likelybad"
+MAYBEBAD = "enwiki/recentchanges/damaging=maybebad"
+CONTRIBS = "enwiki/contributions/hidenondamaging"
 HOUR_MS = 3_600_000
 T0 = 1_790_000_000_000
 
 
 def write_result(
-    run_dir: Path, check_id: str, status: str, start: int, task: str | None = None
+    run_dir: Path, check_id: str, status: str, start: int, *, outcome: str | None = None
 ) -> None:
-    """One result as allure-pytest writes it for a smoke check (labels as reporting.py sets
-    them), with the known-issue label and Phabricator link the plugin adds for a known issue."""
+    """One result as allure-pytest writes it for a smoke check: the labels of
+    reporting.label_test and label_outcome; a known issue is xfailed (Allure: skipped) with its
+    task label and Phabricator link; flaky passed on its retry."""
     wiki, page, variant = check_id.split("/")
     digest = hashlib.md5(check_id.encode()).hexdigest()
+    outcome = outcome or status
     result: dict[str, Any] = {
         "name": check_id,
         "status": status,
@@ -261,38 +269,65 @@ def write_result(
             {"name": "wiki", "value": wiki},
             {"name": "page", "value": page},
             {"name": "variant", "value": variant},
+            {"name": "smoke_outcome", "value": outcome},
         ],
         "links": [{"type": "link", "url": "http://127.0.0.1:9/index.php", "name": "checked URL"}],
     }
     if status == "failed":
-        result["statusDetails"] = {"message": "[javascript] Uncaught Error", "trace": "…"}
-    if task:
+        result["statusDetails"] = {"message": "CheckFailed: [javascript] Uncaught Error"}
+    if status == "broken":
+        result["statusDetails"] = {"message": "NavigationTimeout: no answer in 30 s"}
+    if outcome == "known":
+        task = "T180000"
+        url = allure_report.phabricator_url(task)
+        result["statusDetails"] = {"message": f"XFAIL known issue {task} ({url}): HTTP 500"}
         result["labels"].append({"name": allure_report.KNOWN_ISSUE_LABEL, "value": task})
-        result["links"].append(
-            {"type": "issue", "url": allure_report.phabricator_url(task), "name": task}
-        )
+        result["links"].append({"type": "issue", "url": url, "name": task})
+    if outcome == "flaky":
+        result["labels"].append({"name": "attempts", "value": "2"})
     directory = run_dir / "allure-results"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{result['uuid']}-result.json").write_text(json.dumps(result), "utf-8")
 
 
-def test_known_issue_flaky_and_an_old_run_rebuilt(tmp_path: Path, page: Page) -> None:
+def test_categories_links_and_an_old_run_rebuilt(tmp_path: Path, page: Page) -> None:
     reports = tmp_path / "reports"
-    # a: likelybad fails; b: all pass; c: plain fails with a known task, likelybad fails again
-    # after passing (flaky by Allure's rule: failed now, passed since an earlier failure).
-    write_result(reports / "a", PLAIN, "passed", T0)
-    write_result(reports / "a", LIKELYBAD, "failed", T0 + 1)
-    write_result(reports / "b", PLAIN, "passed", T0 + HOUR_MS)
-    write_result(reports / "b", LIKELYBAD, "passed", T0 + HOUR_MS + 1)
-    write_result(reports / "c", PLAIN, "failed", T0 + 2 * HOUR_MS, task="T180000")
-    write_result(reports / "c", LIKELYBAD, "failed", T0 + 2 * HOUR_MS + 1)
+    # Three runs an hour apart. In c: PLAIN is a known issue, LIKELYBAD passed on its retry,
+    # MAYBEBAD failed (again, after passing in b: Allure's "flaky" pattern, still a defect),
+    # CONTRIBS could not be checked.
+    for n, (run, statuses) in enumerate(
+        [
+            ("a", {PLAIN: "passed", LIKELYBAD: "passed", MAYBEBAD: "failed", CONTRIBS: "passed"}),
+            ("b", {PLAIN: "passed", LIKELYBAD: "passed", MAYBEBAD: "passed", CONTRIBS: "passed"}),
+        ]
+    ):
+        for k, (check_id, status) in enumerate(statuses.items()):
+            write_result(reports / run, check_id, status, T0 + n * HOUR_MS + k)
+    c_start = T0 + 2 * HOUR_MS
+    write_result(reports / "c", PLAIN, "skipped", c_start, outcome="known")
+    write_result(reports / "c", LIKELYBAD, "passed", c_start + 1, outcome="flaky")
+    write_result(reports / "c", MAYBEBAD, "failed", c_start + 2)
+    write_result(reports / "c", CONTRIBS, "broken", c_start + 3)
     for run in ("a", "b", "c"):
         code, out = smoke_report(run, "--reports-dir", str(reports), "--single-file")
         assert code == 0, out
 
     url = (reports / "c" / "allure-report" / "index.html").absolute().as_uri()
-    assert read_overview(page, url).counts == {"total": 2, "failed": 2, "flaky": 1}
-    assert read_categories(page, url) == {"Known issue": 1, "Flaky": 1}
+    counts = read_overview(page, url).counts
+    assert counts == {
+        "total": 4,
+        "flaky": 1,  # Allure's own mark on MAYBEBAD (icon and counter, not a category)
+        "failed": 1,
+        "broken": 1,
+        "passed": 1,
+        "skipped": 1,
+    }
+    assert read_categories(page, url) == {
+        "Known issue": 1,
+        "Flaky": 1,
+        "Product defect": 1,
+        "Could not check": 1,
+    }
     assert trend_points(page, url) == 3
     open_check(page, url, PLAIN)
     task = page.locator("[data-testid=test-result-meta-link]", has_text="T180000")
@@ -308,5 +343,5 @@ def test_known_issue_flaky_and_an_old_run_rebuilt(tmp_path: Path, page: Page) ->
     assert "(1 run in history," in out
     url_a = (reports / "a" / "allure-report" / "index.html").absolute().as_uri()
     assert trend_points(page, url_a) == 0
-    assert history_items(page, url_a, LIKELYBAD) == 0
+    assert history_items(page, url_a, MAYBEBAD) == 0
     assert [json.loads(line)["smokeRun"] for line in history_lines(reports)] == ["a", "b", "c"]

@@ -8,8 +8,10 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -200,23 +202,44 @@ def test_remote_chromium_over_cdp(farm_state: FarmState, tmp_path: Path,
 def test_no_secret_in_anything_a_logged_in_run_writes(
     farm_state: FarmState, tmp_path: Path, fault: Callable[..., None]
 ) -> None:
-    fault("enwiki", "js-error")  # failed checks: evidence (HTML, console, screenshots) is written
-    out = smoke_run(farm_state, tmp_path, "--wiki", "enwiki", "--page", "watchlist",
-                    "--variant", "plain", "--variant", "damaging=likelybad",
-                    "--screenshots", "always", "--retries", "0")
-    assert out.code == 1
-    password = farm_state.wikis["enwiki"].password()
-    written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert any(p.name == "page.html" for p in written)
-    cookie = re.compile(rb"wiki_session[\"']?\s*[:=]\s*[\"']?[0-9a-z]{16,}")
+    """Greps every file of a logged-in run (inside trace zips too) for the password and the
+    session cookie values, which the test reads from the run's shared session while it runs."""
+    fault("enwiki", "js-error")  # failed checks: evidence and traces are written
+    run_dir = tmp_path / "secrets"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smoke.cli", "run", "--testbed-dir", farm_state.state_dir,
+         "--reports-dir", str(tmp_path), "--run-id", "secrets", "--wiki", "enwiki",
+         "--page", "watchlist", "--variant", "plain", "--variant", "damaging=likelybad",
+         "--screenshots", "always", "--retries", "1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    cookies: set[str] = set()
+    while proc.poll() is None:
+        for session in (run_dir / ".auth").glob("*.json"):
+            try:
+                state = json.loads(session.read_text())
+            except (OSError, ValueError):
+                continue
+            cookies |= {c["value"] for c in state["cookies"]
+                        if "session" in c["name"].lower() or "token" in c["name"].lower()}
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate()
+    assert proc.returncode == 1, stdout[-2000:]
+    assert cookies, "the run never shared a login session"
+    secrets = [farm_state.wikis["enwiki"].password(), *cookies]
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"page.html", "console.log", "trace.zip", "screenshot.png"} <= names
     token = re.compile(rb'"csrfToken"\s*:\s*"[0-9a-f]{16,}')
-    for path in written:
-        data = path.read_bytes()
-        assert password.encode() not in data, path
-        assert not cookie.search(data), path
-        assert not token.search(data), path
-    for stream in (out.stdout, out.stderr):
-        assert password not in stream
-    results = json.loads((out.run_dir / "results.json").read_text())
-    assert all(c["page"] == "watchlist" for c in results["checks"])
-    assert not (out.run_dir / ".auth").exists()
+    for path in files:
+        blobs = [path.read_bytes()]
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                blobs += [archive.read(name) for name in archive.namelist()]
+        for blob in blobs:
+            for secret in secrets:
+                assert secret.encode() not in blob, (path, secret[:4])
+            assert not token.search(blob), path
+    for secret in secrets:
+        assert secret not in stdout and secret not in stderr
+    assert not (run_dir / ".auth").exists()

@@ -300,6 +300,50 @@ def test_siteinfo_version_times_out_quickly_on_a_silent_server() -> None:
         assert time.monotonic() - began < 5
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, b'{"query": {"general": {"generator": "MediaWiki 1.39.4"}}}', "1.39.4"),
+        (200, b'{"query": []}', ValueError),
+        (200, b"<html>not json</html>", ValueError),
+        (500, b"oops", OSError),
+    ],
+)
+def test_siteinfo_version_reads_the_generator(
+    status: int, body: bytes, expected: str | type[Exception]
+) -> None:
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path + " " + (self.headers.get("User-Agent") or ""))
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    api = f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
+    try:
+        if isinstance(expected, str):
+            assert allure_report.siteinfo_version(api) == expected
+        else:
+            with pytest.raises(expected):
+                allure_report.siteinfo_version(api)
+    finally:
+        thread.join(5)
+        server.server_close()
+    assert seen[0].startswith("/w/api.php?action=query&meta=siteinfo&siprop=general&format=json ")
+    assert " smoke/" in " " + seen[0].split(" ", 1)[1]
+
+
 def test_properties_text_escapes_what_properties_files_treat_specially() -> None:
     text = properties_text({"a key=x:y": " lead\\ing\nnext", "MediaWiki": "1.39.4"})
     assert text == "a\\ key\\=x\\:y=\\ lead\\\\ing\\nnext\nMediaWiki=1.39.4\n"
@@ -513,3 +557,9 @@ def test_command_builds_and_says_where(
     assert out.startswith(f"report of r1: {index} (1 run in history, built in ")
     assert "http.server" not in out  # a single file opens directly
     assert "MediaWiki=1.39.4\n" in report_data(index)["environment"]
+
+
+def test_run_start_from_results_json_when_no_check_recorded_one(tmp_path: Path) -> None:
+    meta = {"started_at": "2026-11-20T10:00:00+00:00"}
+    assert allure_report.run_started_ms([], tmp_path, meta) == 1_795_168_800_000
+    assert allure_report.run_started_ms([{"start": 5}, {"start": 3}], tmp_path, meta) == 3

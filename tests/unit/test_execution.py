@@ -53,6 +53,12 @@ class ScriptedBrowser:
     def screenshot(self, path: Path) -> bool:
         return False
 
+    def save_trace(self, path: Path) -> bool:
+        return False
+
+    def discard_trace(self) -> None:
+        pass
+
 
 def plan(retries: int | None = None) -> Plan:
     return Plan(options=PlanOptions(config_path=Path("x.yaml"), target="t", retries=retries),
