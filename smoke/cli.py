@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from smoke import __version__
+from smoke.commands_discover import add_parser as add_discover_parser
 from smoke.commands_history import add_parsers as add_history_parsers
 from smoke.commands_report import add_parser as add_report_parser
 from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_history_parsers(sub)
     add_report_parser(sub)
+    add_discover_parser(sub)
     testbed_cli.add_parser(sub)
     return parser
 

@@ -252,6 +252,8 @@ class TargetModel(_Model):
     login: LoginModel | None = None
     contributions_user: NonEmpty | None = None
     timeouts: TimeoutsModel | None = None
+    # api.php answering action=sitematrix, for `smoke discover` (e.g. beta's meta wiki).
+    sitematrix: NonEmpty | None = None
     wikis: Annotated[tuple[WikiModel, ...], Field(min_length=1)]
 
     @model_validator(mode="after")

@@ -120,6 +120,10 @@ def _run_php(argv: list[str], env: dict[str, str], what: str) -> None:
 
 def _smoke_settings(state: FarmState, wiki: WikiState) -> str:
     models = {m: True for m in wiki.ores}
+    farm_wikis = [
+        {"dbname": w.id, "lang": w.lang, "url": w.url, "sitename": w.sitename}
+        for w in state.wikis.values()
+    ]
     return f"""<?php
 // Written by `smoke testbed up`; regenerated on every up. Do not edit.
 $wgShowExceptionDetails = false; // production-like: "Fatal exception of type ..." with a request id
@@ -130,6 +134,7 @@ $wgSmokeOresServiceUrl = {json.dumps(state.service_url)};
 $wgSmokeOresWikiId = {json.dumps(wiki.id)};
 $wgSmokeOresStateDir = {json.dumps(str(wiki.dir))};
 $wgSmokeOresModels = json_decode({json.dumps(json.dumps(models))}, true);
+$wgSmokeOresFarmWikis = json_decode({json.dumps(json.dumps(farm_wikis))}, true);
 $wgDebugLogGroups['SmokeOres'] = {json.dumps(str(wiki.dir / "smokeores.log"))};
 wfLoadExtension( 'SmokeOres', {json.dumps(str(ASSETS / "SmokeOres" / "extension.json"))} );
 """

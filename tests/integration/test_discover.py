@@ -1,0 +1,48 @@
+"""`smoke discover` against the local farm: the site matrix, meta=ores and siteinfo of each wiki."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smoke.config import build_checks, parse_config
+from smoke.testbed.state import FarmState
+from tests.integration.runner_helpers import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def test_discover_writes_a_valid_target_with_the_right_ores_models(
+    farm_state: FarmState, tmp_path: Path
+) -> None:
+    out = tmp_path / "discovered.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "smoke.cli", "discover", "--testbed-dir", farm_state.state_dir,
+         "--name", "farm", "--contributions-user", "Alice", "--output", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    config = parse_config(out.read_text(), file=str(out))
+    wikis = {w.id: w for w in config.target("farm").wikis}
+    assert set(wikis) == set(farm_state.wikis)
+    for wiki_id, state in farm_state.wikis.items():
+        assert list(wikis[wiki_id].ores) == state.ores
+        assert wikis[wiki_id].url == state.url
+        assert wikis[wiki_id].lang == state.lang
+    assert "MediaWiki 1.39" in out.read_text()
+    # The section is usable as it is: it expands to checks, ORES variants skipped where no ORES.
+    checks = build_checks(config, "farm", environ={})
+    noores = [c for c in checks if c.wiki == "nooreswiki" and c.variant == "damaging=likelybad"]
+    assert noores and all(c.skip_reason for c in noores)
+
+
+def test_discover_without_a_site_matrix_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "smoke.cli", "discover", "--target", "staging"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 4
+    assert "sitematrix" in result.stderr and "Traceback" not in result.stderr
