@@ -158,17 +158,18 @@ def trend_points(page: Page, url: str) -> int:
 
 def open_check(page: Page, url: str, check_id: str) -> None:
     page.goto(url)
-    # Search and unfold, as a person would: groups of passed checks start collapsed, and the
-    # search leaves only the check's wiki > page path to open.
-    page.locator("[data-testid=search-input]").fill(check_id)
+    page.wait_for_selector("[data-testid=tree-section]")
+    # Unfold as a person would: groups holding only passed checks start collapsed.
     leaf = page.locator("[data-testid=tree-leaf-title]").get_by_text(check_id, exact=True)
-    for _ in range(4):
-        sections = page.locator("[data-testid=tree-section]")
-        leaf.or_(sections.first).first.wait_for()
-        if leaf.count():
+    collapsed = page.locator(
+        '[data-testid=tree-arrow]:not(:has(svg[class*="arrow-button-icon--opened"]))'
+    )
+    for _ in range(20):
+        if leaf.is_visible():
             break
-        sections.last.locator("[data-testid=tree-section-title]").click()
-        page.wait_for_timeout(200)
+        if collapsed.count():
+            collapsed.first.click()
+        page.wait_for_timeout(100)
     leaf.click()
     page.wait_for_selector("[data-testid=test-result-tab-history]")
 
