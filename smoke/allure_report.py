@@ -48,6 +48,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from smoke import __version__
+from smoke.known_issues import PHABRICATOR
 
 EXIT_USAGE = 4  # bad run name, missing results, Allure not installed: nothing was built
 EXIT_ENVIRONMENT = 5  # Allure (node) ran and failed
@@ -69,8 +70,7 @@ ALLURE_TIMEOUT = 600.0
 
 # --- known issues: Phabricator tasks -----------------------------------------------------------
 
-KNOWN_ISSUE_LABEL = "known_issue"
-PHABRICATOR = "https://phabricator.wikimedia.org/"
+KNOWN_ISSUE_LABEL = "known_issue"  # set by reporting.label_outcome, with the task's issue link
 TASK_PATTERN = r"^T[1-9][0-9]*$"
 _TASK_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])T([1-9][0-9]*)(?![0-9])")
 
