@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from smoke import __version__, reporting
+from smoke.allure_report import api_url, git_sha, siteinfo_version
 from smoke.checks import Check
 from smoke.config import ConfigError
 from smoke.execution import Execution, execute, result_of
@@ -444,6 +445,25 @@ def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestRep
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
 
 
+def _environment(results: list[CheckResult]) -> dict[str, str]:
+    """MediaWiki version (siteinfo of one checked wiki, asked now) and smoke's git sha."""
+    environment: dict[str, str] = {}
+    reachable = [r for r in results if r.outcome not in ("broken", "skipped")]
+    for result in reachable[:2]:  # bounded: a dead wiki must not stall the end of the run
+        api = api_url(result.url)
+        try:
+            version = siteinfo_version(api) if api else ""
+        except (OSError, ValueError):
+            continue
+        if version:
+            environment["MediaWiki"] = version
+            break
+    sha = git_sha()
+    if sha:
+        environment["smoke git"] = sha
+    return environment
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     browser = config.stash.get(BROWSER_KEY, None)
@@ -470,6 +490,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     }
     if plan is not None and plan.shard_meta is not None:
         meta["shard"] = plan.shard_meta
+    meta["environment"] = _environment(results)
     write_results_json(run_dir, results, meta)
     write_summary(run_dir, results, meta)
     shutil.rmtree(run_dir / ".auth", ignore_errors=True)
