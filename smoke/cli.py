@@ -168,9 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--tracing",
-        choices=("retain-on-failure", "off"),
-        default="retain-on-failure",
-        help="keep a Playwright trace (secrets removed) of failed/broken checks (default)",
+        choices=("on-retry", "retain-on-failure", "off"),
+        default="on-retry",
+        help="Playwright traces (secrets removed) of failing checks: on-retry (default; traces "
+        "the retry, no cost for passing checks), retain-on-failure (every attempt), off",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(

@@ -118,7 +118,7 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
 
 def _attempt(number: int, check: Check, plan: Plan, browser: WorkerBrowser) -> Attempt:
     try:
-        record = browser.load(check, plan)
+        record = browser.load(check, plan, trace=browser.wants_trace(number))
     except CouldNotCheck as exc:
         return Attempt(number, error=exc)
     findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)

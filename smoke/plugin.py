@@ -177,9 +177,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--tracing",
-        choices=("retain-on-failure", "off"),
-        default="retain-on-failure",
-        help="keep a Playwright trace (secrets removed) of failed and broken checks",
+        choices=("on-retry", "retain-on-failure", "off"),
+        default="on-retry",
+        help="Playwright traces (secrets removed) of failing checks: on-retry (default; the "
+        "retry of a failing check is traced), retain-on-failure (every attempt), off",
     )
     group.addoption(
         "--screenshots",
@@ -398,7 +399,7 @@ def _worker_browser(config: pytest.Config) -> WorkerBrowser:
             cdp_endpoint=config.getoption("cdp_endpoint"),
             resolves=tuple(Resolve.parse(r) for r in config.getoption("resolve")),
             max_per_host=config.stash[PLAN_KEY].max_per_host,
-            tracing=config.getoption("tracing") != "off",
+            tracing=config.getoption("tracing"),
         )
     return config.stash[BROWSER_KEY]
 

@@ -38,7 +38,7 @@ class WorkerBrowser:
         cdp_endpoint: str | None = None,
         resolves: tuple[Resolve, ...] = (),
         max_per_host: int = 2,
-        tracing: bool = False,
+        tracing: str = "on-retry",
     ) -> None:
         self.run_dir = run_dir
         self.browser_path = browser_path
@@ -47,6 +47,8 @@ class WorkerBrowser:
         self.cdp_endpoint = cdp_endpoint
         self.resolves = resolves
         self.slots = HostSlots(run_dir / ".slots", max_per_host)
+        # "on-retry": trace only attempts after the first (a failing check is then traced for
+        # free on its retry); "retain-on-failure": every attempt (≈+0.6 CPU-s per check); "off".
         self.tracing = tracing
         self._traced: BrowserContext | None = None  # context with an open trace chunk
         self._playwright: Playwright | None = None
@@ -66,7 +68,7 @@ class WorkerBrowser:
                 self._playwright = sync_playwright().start()
             self._browser = self._open_browser(self._playwright)
         self._pool = PagePool(
-            self._browser, user_agent=plan.user_agent(self._browser.version), tracing=self.tracing
+            self._browser, user_agent=plan.user_agent(self._browser.version)
         )
         return self._browser, self._pool
 
@@ -121,7 +123,10 @@ class WorkerBrowser:
             options["executablePath"] = self.browser_path
         return {"x-playwright-launch-options": json.dumps(options)} if options else {}
 
-    def load(self, check: Check, plan: Plan) -> PageRecord:
+    def wants_trace(self, attempt: int) -> bool:
+        return self.tracing == "retain-on-failure" or (self.tracing == "on-retry" and attempt > 1)
+
+    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
         browser, pool = self._ensure_browser(plan)
         identity, storage = "anon", None
         if check.needs_login:
@@ -143,9 +148,9 @@ class WorkerBrowser:
             identity = f"user:{check.wiki}"
         page = pool.page_for(identity, storage)
         self.last_page = page
-        if self.tracing:
+        if trace:
             self._traced = page.context
-            page.context.tracing.start_chunk(title=check.id)
+            page.context.tracing.start(title=check.id, snapshots=True, screenshots=False)
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
                 record = capture(page, check, plan.capture_settings(check.wiki))
@@ -170,7 +175,7 @@ class WorkerBrowser:
         if context is None:
             return False
         try:
-            context.tracing.stop_chunk(path=str(path) if path else None)
+            context.tracing.stop(path=str(path) if path else None)
         except PlaywrightError:
             return False  # the context went away with a crash
         return path is not None and path.exists()

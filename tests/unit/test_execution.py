@@ -43,7 +43,7 @@ class ScriptedBrowser:
         self._outcomes: Iterator[PageRecord | Exception] = iter(outcomes)
         self.loads = 0
 
-    def load(self, check: Check, plan: Plan) -> PageRecord:
+    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
         self.loads += 1
         outcome = next(self._outcomes)
         if isinstance(outcome, Exception):
@@ -52,6 +52,9 @@ class ScriptedBrowser:
 
     def screenshot(self, path: Path) -> bool:
         return False
+
+    def wants_trace(self, attempt: int) -> bool:
+        return attempt > 1
 
     def save_trace(self, path: Path) -> bool:
         return False
