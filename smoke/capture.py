@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -86,6 +86,9 @@ STATE_SCRIPT = """
   const nav = performance.getEntriesByType('navigation')[0];
   if (nav) out.timing = { ttfb: nav.responseStart, dcl: nav.domContentLoadedEventStart,
                           load: nav.loadEventStart };
+  out.badResources = performance.getEntriesByType('resource')
+    .filter(e => e.responseStatus >= 400)
+    .map(e => ({ url: e.name, type: e.initiatorType, status: e.responseStatus }));
   if (!window.mw || !mw.config || !mw.loader || typeof mw.loader.getModuleNames !== 'function') {
     return out;
   }
@@ -129,8 +132,10 @@ REFETCH_SCRIPT = """
 async () => {
   const url = new URL(location.href);
   url.searchParams.set('action', 'render');
-  try { const r = await fetch(url.toString(), { credentials: 'same-origin' }); return r.status; }
-  catch (e) { return -1; }
+  // A network failure shows up through the requestfailed listener; status 0 is not a >= 400.
+  try { const r = await fetch(url.toString(), { credentials: 'same-origin' });
+        return { url: url.toString(), type: 'fetch', status: r.status }; }
+  catch (e) { return { url: url.toString(), type: 'fetch', status: 0 }; }
 }
 """
 
@@ -160,7 +165,6 @@ class _Events:
     page_errors: list[PageError] = field(default_factory=list)
     subrequests: list[SubRequest] = field(default_factory=list)
     crashed: bool = False
-    main_request: Request | None = None
 
     def on_console(self, message: ConsoleMessage) -> None:
         location = message.location or {}
@@ -172,7 +176,7 @@ class _Events:
         self.page_errors.append(PageError(error.message or str(error), error.stack or ""))
 
     def on_requestfailed(self, request: Request) -> None:
-        if request is self.main_request:
+        if request.resource_type == "document" and request.is_navigation_request():
             return  # the navigation itself: reported as the check's error, not a sub-request
         self.subrequests.append(
             SubRequest(
@@ -183,17 +187,6 @@ class _Events:
                 request.failure or "failed",
             )
         )
-
-    def on_response(self, response: Response) -> None:
-        if (
-            response.status >= 400
-            and response.request is not self.main_request
-            and response.request.resource_type != "document"
-        ):
-            request = response.request
-            self.subrequests.append(
-                SubRequest(request.url, request.method, request.resource_type, response.status, "")
-            )
 
     def on_crash(self, _page: Page) -> None:
         self.crashed = True
@@ -226,23 +219,15 @@ def _first_line(text: str) -> str:
 def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
     """Load ``check.url`` in ``page`` and record what happened. Raises CouldNotCheck."""
     events = _Events()
+    # No per-request listener: every response would cross into Python (dozens per page).
+    # Statuses >= 400 come from Resource Timing (responseStatus) in the state script instead;
+    # only failures, which are rare, are listened for.
     listeners: list[tuple[str, Callable[..., None]]] = [
         ("console", events.on_console),
         ("pageerror", events.on_pageerror),
         ("requestfailed", events.on_requestfailed),
-        ("response", events.on_response),
         ("crash", events.on_crash),
     ]
-
-    def on_request(request: Request) -> None:
-        if (
-            events.main_request is None
-            and request.is_navigation_request()
-            and request.frame == page.main_frame
-        ):
-            events.main_request = request
-
-    listeners.append(("request", on_request))
     for name, handler in listeners:
         page.on(name, handler)  # type: ignore[call-overload]
     try:
@@ -298,7 +283,9 @@ def _load_and_read(
             page.wait_for_timeout(settings.settle_ms)
         state: dict[str, Any] = page.evaluate(STATE_SCRIPT)
         if filters_ready and settings.refetch_probe:
-            page.evaluate(REFETCH_SCRIPT)
+            refetch = page.evaluate(REFETCH_SCRIPT)
+            if refetch["status"] >= 400:
+                state["badResources"].append(refetch)
         html = page.content()
         final_url = page.url
     except PlaywrightError as exc:
@@ -336,7 +323,11 @@ def _record(
         ),
         console=tuple(events.console),
         page_errors=tuple(events.page_errors),
-        subrequests=tuple(events.subrequests),
+        subrequests=tuple(events.subrequests)
+        + tuple(
+            SubRequest(r["url"], "GET", _RESOURCE_TYPES.get(r["type"], r["type"]), r["status"], "")
+            for r in state.get("badResources") or ()
+        ),
         module_states=dict(state.get("modules") or {}),
         mw_config=MwConfig(
             canonical_special_page=state.get("canonical"),
@@ -351,6 +342,10 @@ def _record(
         filters_ready=filters_ready,
         active_filters={k: tuple(v) for k, v in (state.get("active") or {}).items()},
     )
+
+
+# Resource Timing's initiatorType, in the resource-type names Playwright (and the record) use.
+_RESOURCE_TYPES = {"xmlhttprequest": "xhr", "link": "stylesheet", "css": "stylesheet"}
 
 
 def _ms(value: Any) -> float | None:
