@@ -96,8 +96,14 @@ known_issues:
 
 def test_budget_overrun_is_a_finding(farm_state: FarmState, tmp_path: Path) -> None:
     config = config_with(tmp_path, "budgets:\n  contributions: {load_ms: 1}\n")
+    log = Path(farm_state.wikis["enwiki"].dir) / "requests.log"
+    since = time.time()
     out = smoke_run(farm_state, tmp_path, "--wiki", "enwiki", "--page", "contributions",
                     "--variant", "plain", "--retries", "0", config=config)
+    # Politeness: the wiki saw a User-Agent naming smoke and the contact from wikis.yaml.
+    agents = [line.split(" ", 4)[4] for line in log.read_text().splitlines()
+              if float(line.split()[0]) >= since]
+    assert agents and all("smoke/0.1.0" in a and "phabricator.wikimedia.org" in a for a in agents)
     assert out.code == 1
     findings = out.check("enwiki/contributions/plain")["findings"]
     assert [f["detector"] for f in findings] == ["budget"]

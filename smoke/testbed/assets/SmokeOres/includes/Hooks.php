@@ -189,7 +189,7 @@ class Hooks {
 
 	/**
 	 * One line per special-page request, written when the request ends: start and end time
-	 * (microseconds), page, action. Tests read it to measure how many requests were in flight
+	 * (microseconds), page, action, User-Agent. Tests read it to measure how many requests were in flight
 	 * at once, on the server side, without going through smoke.
 	 */
 	private static function logRequest( SpecialPage $special ) {
@@ -197,8 +197,9 @@ class Hooks {
 		$dir = \MediaWiki\MediaWikiServices::getInstance()->getMainConfig()->get( 'SmokeOresStateDir' );
 		$name = $special->getName();
 		$action = $special->getRequest()->getVal( 'action', 'view' );
-		register_shutdown_function( static function () use ( $dir, $start, $name, $action ) {
-			$line = sprintf( "%.6f %.6f %s %s\n", $start, microtime( true ), $name, $action );
+		$agent = str_replace( "\n", ' ', $special->getRequest()->getHeader( 'User-Agent' ) ?: '-' );
+		register_shutdown_function( static function () use ( $dir, $start, $name, $action, $agent ) {
+			$line = sprintf( "%.6f %.6f %s %s %s\n", $start, microtime( true ), $name, $action, $agent );
 			file_put_contents( "$dir/requests.log", $line, FILE_APPEND | LOCK_EX );
 		} );
 	}
