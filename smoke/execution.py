@@ -94,7 +94,9 @@ def execute(
         attempts.append(attempt)
         if attempt.ok:
             break
-        if number <= plan.retries and keep_evidence != "never":
+        if number > plan.retries:
+            break  # the last attempt: its evidence (and trace) is kept below
+        if keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.
             attempt.artifacts = reporting.keep_evidence(
                 run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number

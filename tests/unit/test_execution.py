@@ -6,6 +6,7 @@ involved in these rules.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -42,9 +43,11 @@ class ScriptedBrowser:
     def __init__(self, *outcomes: PageRecord | Exception) -> None:
         self._outcomes: Iterator[PageRecord | Exception] = iter(outcomes)
         self.loads = 0
+        self.tracing = False
 
     def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
         self.loads += 1
+        self.tracing = trace
         outcome = next(self._outcomes)
         if isinstance(outcome, Exception):
             raise outcome
@@ -57,10 +60,15 @@ class ScriptedBrowser:
         return attempt > 1
 
     def save_trace(self, path: Path) -> bool:
-        return False
+        if not self.tracing:
+            return False
+        self.tracing = False
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("trace.trace", '{"cookie": "x"}')
+        return True
 
     def discard_trace(self) -> None:
-        pass
+        self.tracing = False
 
 
 def plan(retries: int | None = None) -> Plan:
@@ -147,3 +155,17 @@ def test_known_issue_that_stopped_failing_is_reported(tmp_path: Path) -> None:
     execution = run(ScriptedBrowser(HEALTHY), check("ruwiki", Page.RECENTCHANGES), tmp_path)
     assert execution.outcome is Outcome.PASSED
     assert result_of(execution, worker="main").known_issues_stopped_failing == ["T111"]
+
+
+def test_the_retry_of_a_failing_check_is_traced_and_kept(tmp_path: Path) -> None:
+    execution = run(ScriptedBrowser(CRASHED, CRASHED), check(), tmp_path)
+    assert "trace" not in execution.attempts[0].artifacts  # first attempts are not traced
+    assert execution.final.artifacts["trace"].endswith("trace.zip")
+    assert (tmp_path / execution.final.artifacts["trace"]).exists()
+
+
+def test_a_passing_retry_drops_its_trace(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(CRASHED, HEALTHY)
+    execution = run(browser, check(), tmp_path)
+    assert execution.outcome is Outcome.FLAKY and not browser.tracing
+    assert not list(tmp_path.rglob("trace.zip"))
