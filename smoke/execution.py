@@ -23,7 +23,7 @@ from smoke.known_issues import Verdict, judge
 from smoke.login import session_secrets
 from smoke.plan import Plan
 from smoke.record import PageRecord
-from smoke.results import CheckResult, finding_dicts
+from smoke.results import CheckResult, finding_dicts, result_for
 from smoke.verdict import Outcome
 from smoke.worker import WorkerBrowser
 
@@ -133,14 +133,9 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
     record = final.record
     error = final.error
     known = execution.verdict.known
-    return CheckResult(
-        id=check.id,
-        target=check.target,
-        wiki=check.wiki,
-        page=check.page.value,
-        variant=check.variant,
-        url=check.url,
-        outcome=execution.outcome.value,
+    return result_for(
+        check,
+        execution.outcome.value,
         final_url=record.final_url if record else "",
         status=record.status if record else None,
         findings=finding_dicts(execution.findings),

@@ -33,6 +33,7 @@ from smoke.results import (
     CheckResult,
     finding_dicts,
     read_check_results,
+    result_for,
     write_check_result,
     write_results_json,
     write_summary,
@@ -422,14 +423,9 @@ def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestRep
     if execution is None:  # skipped before running, or our own failure before the first attempt
         exc = call.excinfo.value if call.excinfo else None
         outcome = Outcome.SKIPPED if report.skipped else Outcome.BROKEN
-        result = CheckResult(
-            id=check.id,
-            target=check.target,
-            wiki=check.wiki,
-            page=check.page.value,
-            variant=check.variant,
-            url=check.url,
-            outcome=outcome.value,
+        result = result_for(
+            check,
+            outcome.value,
             skip_reason=check.skip_reason,
             error=None
             if report.skipped

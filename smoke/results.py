@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from smoke.checks import Check
 from smoke.findings import Finding
 from smoke.verdict import Outcome
 
@@ -56,6 +57,20 @@ class CheckResult:
         if self.error:
             return f"[{self.error['kind']}] {self.error['message']}"
         return self.skip_reason or ""
+
+
+def result_for(check: Check, outcome: str, **fields: Any) -> CheckResult:
+    """A result carrying the check's identity (id, target, wiki, page, variant, URL)."""
+    return CheckResult(
+        id=check.id,
+        target=check.target,
+        wiki=check.wiki,
+        page=check.page.value,
+        variant=check.variant,
+        url=check.url,
+        outcome=outcome,
+        **fields,
+    )
 
 
 def finding_dicts(findings: list[Finding]) -> list[dict[str, Any]]:
