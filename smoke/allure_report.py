@@ -47,7 +47,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from smoke import __version__
+from smoke import __version__, history
+from smoke.history import LATEST, HistoryError
 from smoke.known_issues import PHABRICATOR
 
 EXIT_USAGE = 4  # bad run name, missing results, Allure not installed: nothing was built
@@ -58,7 +59,6 @@ HISTORY_LIMIT = 100
 RUN_KEY = "smokeRun"
 REPORT_DIR = "allure-report"
 RESULTS_DIR = "allure-results"
-LATEST = "latest"
 
 INSTALL_HINT = "Allure is not installed: run `npm ci --prefix tools/allure`"
 ALLURE_RELATIVE = Path("tools/allure/node_modules/.bin/allure")
@@ -191,33 +191,23 @@ class BuiltReport:
 
 
 def resolve_run(reports_dir: Path, run: str = LATEST) -> Path:
-    """The run directory, with allure-results: ``<reports_dir>/<run>``, or ``run`` itself when it
-    is a path (``reports/2026…`` from tab completion). Symbolic links such as ``latest`` are
-    followed: the history is keyed by the real run id and kept beside the real run directory."""
+    """The run directory, with allure-results, that RUN names (a run id, a path, ``latest`` or
+    ``previous``: :func:`smoke.history.resolve_run`). Symbolic links are followed: the history is
+    keyed by the real run id and kept beside the real run directory."""
     if not run:
         raise ReportError(f"no run given: name a run directory under {reports_dir}")
-    as_path = os.sep in run or run in (".", "..")
-    candidate = Path(run) if as_path else reports_dir / run
-    if not candidate.is_dir():
-        if as_path:
-            raise ReportError(f"no run directory {run}")
-        runs = list_runs(reports_dir)
-        known = f" (runs there: {', '.join(runs[-5:])})" if runs else " (no runs there yet)"
-        raise ReportError(f"no run {run!r} in {reports_dir}{known}")
-    run_dir = candidate.resolve()
+    try:
+        run_dir = history.resolve_run(run, reports_dir).resolve()
+    except HistoryError as exc:
+        candidate = Path(run) if os.sep in run else reports_dir / run
+        if candidate.is_dir() and not (candidate / RESULTS_DIR).is_dir():
+            raise ReportError(
+                f"{candidate} has no {RESULTS_DIR}/: nothing to build a report from"
+            ) from None
+        raise ReportError(str(exc)) from None
     if not (run_dir / RESULTS_DIR).is_dir():
-        raise ReportError(f"{candidate} has no {RESULTS_DIR}/: nothing to build a report from")
+        raise ReportError(f"{run_dir} has no {RESULTS_DIR}/: nothing to build a report from")
     return run_dir
-
-
-def list_runs(reports_dir: Path) -> list[str]:
-    if not reports_dir.is_dir():
-        return []
-    return sorted(
-        p.name
-        for p in reports_dir.iterdir()
-        if p.is_dir() and not p.is_symlink() and (p / RESULTS_DIR).is_dir()
-    )
 
 
 def find_allure(roots: Iterable[Path] | None = None) -> Path:

@@ -8,7 +8,6 @@ per check, so checks stay independent.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -402,10 +401,6 @@ class PagePool:
         self._pages[identity] = (context, page)
         return page
 
-    def context_for(self, identity: str) -> BrowserContext | None:
-        entry = self._pages.get(identity)
-        return entry[0] if entry else None
-
     def discard(self, identity: str) -> None:
         """Drop a page (after a crash or a could-not-check error) so the next check starts clean."""
         entry = self._pages.pop(identity, None)
@@ -418,9 +413,3 @@ class PagePool:
     def close(self) -> None:
         for identity in list(self._pages):
             self.discard(identity)
-
-
-def timed(fn: Callable[[], PageRecord]) -> tuple[PageRecord, float]:
-    start = time.monotonic()
-    record = fn()
-    return record, time.monotonic() - start

@@ -16,15 +16,6 @@ class Page(StrEnum):
     CONTRIBUTIONS = "contributions"
 
     @property
-    def canonical_name(self) -> str:
-        """``wgCanonicalSpecialPageName`` of the page (the same on every content language)."""
-        return {
-            Page.RECENTCHANGES: "Recentchanges",
-            Page.WATCHLIST: "Watchlist",
-            Page.CONTRIBUTIONS: "Contributions",
-        }[self]
-
-    @property
     def has_filters_app(self) -> bool:
         """RC and Watchlist run the structured filters UI; Contributions does not."""
         return self is not Page.CONTRIBUTIONS

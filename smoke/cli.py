@@ -29,7 +29,7 @@ from smoke.safety import Resolve
 from smoke.shard import parse_shard
 from smoke.testbed import cli as testbed_cli
 
-EXIT_OK, EXIT_DEFECT, EXIT_BROKEN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 4, 130  # 1 and 3: results.exit_code_for
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:

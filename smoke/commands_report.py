@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from smoke import allure_report
+from smoke import allure_report, history
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "run",
         nargs="?",
-        default=allure_report.LATEST,
+        default=history.LATEST,
         metavar="RUN",
         help="run directory name under --reports-dir, or the run directory's path "
         "(default: latest)",

@@ -68,6 +68,16 @@ class Execution:
     def findings(self) -> list[Finding]:
         return self.final.findings + self.extra_findings
 
+    def flaky_finding(self) -> Finding:
+        """What --fail-on-flaky reports for a check that passed only on a retry."""
+        first = self.attempts[0]
+        return Finding(
+            "flaky",
+            f"passed on attempt {len(self.attempts)} after a {first.outcome.value} attempt "
+            "(--fail-on-flaky)",
+            dict(first.problems()),
+        )
+
     @property
     def outcome(self) -> Outcome:
         final = self.final

@@ -64,6 +64,7 @@ class Plan:
     shard_meta: dict[str, Any] | None = None  # run.shard in results.json when sharded
     _testbed_credentials: dict[str, Credentials] = field(default_factory=dict, repr=False)
     _secrets: tuple[str, ...] | None = field(default=None, repr=False)
+    _known_issues: list[KnownIssue] | None = field(default=None, repr=False)
 
     @property
     def target(self) -> str:
@@ -101,7 +102,9 @@ class Plan:
         return self.options.retries if self.options.retries is not None else self.config.retries
 
     def known_issues(self) -> list[KnownIssue]:
-        return [KnownIssue(**entry.model_dump()) for entry in self.config.known_issues]
+        if self._known_issues is None:  # once per run, not per check
+            self._known_issues = [KnownIssue(**e.model_dump()) for e in self.config.known_issues]
+        return self._known_issues
 
     def secrets(self) -> tuple[str, ...]:
         """Every password this run knows, so writers can scrub them from what they write."""

@@ -355,17 +355,7 @@ class SmokeItem(pytest.Item):
         if outcome is Outcome.FAILED:
             raise CheckFailed(execution.findings)
         if outcome is Outcome.FLAKY and self.config.getoption("fail_on_flaky"):
-            first = execution.attempts[0]
-            raise CheckFailed(
-                [
-                    Finding(
-                        "flaky",
-                        f"passed on attempt {len(execution.attempts)} after {first.outcome.value} "
-                        f"attempt(s) (--fail-on-flaky)",
-                        {p[0]: p[1] for p in first.problems()},
-                    )
-                ]
-            )
+            raise CheckFailed([execution.flaky_finding()])
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         error = excinfo.value
@@ -435,9 +425,7 @@ def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestRep
     else:
         result = result_of(execution, worker=os.environ.get("PYTEST_XDIST_WORKER", "main"))
         if report.failed and execution.outcome is Outcome.FLAKY:
-            result.findings = finding_dicts(
-                [Finding("flaky", "passed only on a retry (--fail-on-flaky)")]
-            )
+            result.findings = finding_dicts([execution.flaky_finding()])
     result.duration_s = round(time.monotonic() - item.started, 3) if item.started else 0.0
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
 
