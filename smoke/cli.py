@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from smoke import __version__
+from smoke import __version__, options
 from smoke.commands_discover import add_parser as add_discover_parser
 from smoke.commands_history import add_parsers as add_history_parsers
 from smoke.commands_report import add_parser as add_report_parser
@@ -39,35 +39,7 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
         default=Path("wikis.yaml"),
         help="configuration file (default: ./wikis.yaml)",
     )
-    parser.add_argument(
-        "--target",
-        default="local",
-        help="target in the configuration: local (default), beta, staging, ...",
-    )
-    parser.add_argument(
-        "--wiki",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these wikis (repeatable, globs allowed: 'ru*')",
-    )
-    parser.add_argument(
-        "--page",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these pages: recentchanges, watchlist, contributions",
-    )
-    parser.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these variants ('plain', 'damaging=*', ...)",
-    )
-    parser.add_argument(
-        "--testbed-dir", type=Path, default=None, help="state directory of the local farm"
-    )
+    options.add_to_argparse(parser, options.SELECTION + options.SHARDING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
+    options.add_to_argparse(run, options.RUN)
     run.add_argument(
         "-k",
         dest="keyword",
@@ -94,84 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="parallel browsers: a number or 'auto' (what the machine carries)",
     )
-    run.add_argument("--browser-path", default=None, help="Chromium executable to use")
-    run.add_argument("--headed", action="store_true", help="show the browsers")
-    run.add_argument("--navigation-timeout", type=float, default=None, metavar="SECONDS")
-    run.add_argument("--ready-timeout", type=float, default=None, metavar="SECONDS")
-    run.add_argument(
-        "--detectors",
-        default=None,
-        metavar="NAMES",
-        help="comma-separated detectors to run (see `smoke detectors`)",
-    )
-    run.add_argument("--reports-dir", type=Path, default=Path("reports"))
-    run.add_argument("--run-id", default=None, help="run directory name (default: time-based)")
-    run.add_argument(
-        "--screenshots", choices=("on-failure", "always", "never"), default="on-failure"
-    )
-    run.add_argument(
-        "--retries",
-        type=int,
-        default=None,
-        metavar="N",
-        help="retry a failed or broken check N times (default: wikis.yaml, else 1)",
-    )
-    run.add_argument(
-        "--fail-on-flaky",
-        action="store_true",
-        help="a check that passed only on a retry fails the run (exit 1)",
-    )
-    run.add_argument(
-        "--max-per-host",
-        type=int,
-        default=None,
-        metavar="N",
-        help="page loads in flight per host across all workers (default: wikis.yaml, else 2)",
-    )
-    run.add_argument(
-        "--allow-production",
-        action="store_true",
-        help="allow Wikimedia production hosts (refused by default)",
-    )
-    run.add_argument(
-        "--resolve",
-        action="append",
-        default=[],
-        metavar="HOST=IP",
-        help="connect to IP for HOST (globs allowed) keeping the host name, like curl --resolve",
-    )
-    run.add_argument(
-        "--browser-endpoint",
-        default=None,
-        metavar="WS_URL",
-        help="a Playwright browser server to use (ws://...)",
-    )
-    run.add_argument(
-        "--cdp-endpoint",
-        default=None,
-        metavar="HTTP_URL",
-        help="a running Chromium's DevTools endpoint to use (http://host:port)",
-    )
-    run.add_argument(
-        "--shard",
-        default=None,
-        metavar="K/N",
-        help="run only the K-th of N deterministic shards, balanced by the durations of the "
-        "last runs in --reports-dir; combine shard runs with `smoke merge`",
-    )
     run.add_argument(
         "--baseline",
         default=None,
         metavar="RUN",
         help="exit code from NEW failures only, compared with RUN (a run id, a path, latest, "
         "previous): the post-deploy job runs smoke before and after the deploy",
-    )
-    run.add_argument(
-        "--tracing",
-        choices=("on-retry", "retain-on-failure", "off"),
-        default="on-retry",
-        help="Playwright traces (secrets removed) of failing checks: on-retry (default; traces "
-        "the retry, no cost for passing checks), retain-on-failure (every attempt), off",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="one line per check")
     run.add_argument(
@@ -185,13 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="print the expanded checks (id and URL); no browser")
     _selection_options(lst)
     lst.add_argument("--json", action="store_true")
-    lst.add_argument("--shard", default=None, metavar="K/N", help="only the checks of this shard")
-    lst.add_argument(
-        "--reports-dir",
-        type=Path,
-        default=Path("reports"),
-        help="runs whose durations balance --shard (default: reports)",
-    )
     lst.set_defaults(handler=cmd_list)
 
     val = sub.add_parser("validate", help="check the configuration file and exit")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from smoke import __version__, reporting
+from smoke import __version__, options, reporting
 from smoke.allure_report import api_url, git_sha, siteinfo_version
 from smoke.checks import Check
 from smoke.config import ConfigError
@@ -62,132 +62,12 @@ class CheckFailed(AssertionError):
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("smoke", "smoke: MediaWiki page-load smoke checks")
-    group.addoption("--target", default="local", help="target in wikis.yaml (default: local)")
-    group.addoption(
-        "--wiki",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these wikis (repeatable; globs like 'ru*')",
-    )
-    group.addoption(
-        "--page",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these pages: recentchanges, watchlist, contributions (repeatable)",
-    )
-    group.addoption(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="only these variants, e.g. 'damaging=*' (repeatable)",
-    )
-    group.addoption(
-        "--testbed-dir",
-        default=None,
-        help="state directory of the local farm (default: $SMOKE_TESTBED_DIR or "
-        "~/.local/state/smoke/testbed)",
-    )
-    group.addoption(
-        "--browser-path",
-        default=None,
-        help="Chromium executable (default: $SMOKE_CHROMIUM, Playwright's, then PATH)",
-    )
-    group.addoption("--headed", action="store_true", help="show the browser windows")
-    group.addoption(
-        "--navigation-timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="page load timeout (default: wikis.yaml, else 30)",
-    )
-    group.addoption(
-        "--ready-timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="filters-app initialisation timeout (default: wikis.yaml, else 15)",
-    )
-    group.addoption(
-        "--detectors",
-        default=None,
-        metavar="NAMES",
-        help="comma-separated detectors to run (default: all enabled in wikis.yaml)",
-    )
-    group.addoption(
-        "--reports-dir",
-        default="reports",
-        help="where run directories are created (default: reports)",
-    )
-    group.addoption(
-        "--run-id", default=None, help="name of the run directory (default: time-based)"
-    )
-    group.addoption(
-        "--retries",
-        type=int,
-        default=None,
-        metavar="N",
-        help="retry a failed or broken check N times (default: wikis.yaml, else 1); "
-        "a pass on retry is reported as flaky",
-    )
-    group.addoption("--fail-on-flaky", action="store_true", help="a flaky check fails the run")
-    group.addoption(
-        "--max-per-host",
-        type=int,
-        default=None,
-        metavar="N",
-        help="page loads in flight per host across all workers (default: wikis.yaml, else 2)",
-    )
-    group.addoption(
-        "--allow-production",
-        action="store_true",
-        help="allow Wikimedia production hosts (refused by default)",
-    )
-    group.addoption(
-        "--resolve",
-        action="append",
-        default=[],
-        metavar="HOST=IP",
-        help="connect to IP for HOST (globs allowed), keeping the host name; repeatable",
-    )
-    group.addoption(
-        "--browser-endpoint",
-        default=None,
-        metavar="WS_URL",
-        help="use a remote Playwright browser server (ws://...) instead of launching Chromium",
-    )
-    group.addoption(
-        "--cdp-endpoint",
-        default=None,
-        metavar="HTTP_URL",
-        help="use a running Chromium's DevTools endpoint (http://host:port)",
-    )
-    group.addoption(
-        "--shard",
-        default=None,
-        metavar="K/N",
-        help="run only the K-th of N deterministic shards (balanced by recorded durations)",
-    )
+    options.add_to_pytest(group)
     group.addoption(
         "--shard-durations",
         default=None,
         metavar="FILE",
         help="JSON {check id: seconds} balancing --shard (default: the last runs in reports/)",
-    )
-    group.addoption(
-        "--tracing",
-        choices=("on-retry", "retain-on-failure", "off"),
-        default="on-retry",
-        help="Playwright traces (secrets removed) of failing checks: on-retry (default; the "
-        "retry of a failing check is traced), retain-on-failure (every attempt), off",
-    )
-    group.addoption(
-        "--screenshots",
-        choices=("on-failure", "always", "never"),
-        default="on-failure",
-        help="when to keep screenshot, HTML and console log",
     )
 
 

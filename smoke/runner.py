@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
+from smoke import options
 from smoke.browser import NoBrowser, find_chromium
 from smoke.cli import EXIT_INTERRUPTED, EXIT_USAGE, default_workers
 from smoke.diff import baseline_exit_code, counts_line, diff_runs
@@ -34,60 +35,14 @@ def pytest_args(
         if args.workers == "auto"
         else int(args.workers)
     )
-    argv = [
-        str(args.config),
-        "--target",
-        args.target,
-        "--run-id",
-        run_id,
-        "--reports-dir",
-        str(args.reports_dir),
-        "--screenshots",
-        args.screenshots,
-        "--tracing",
-        args.tracing,
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(Path.cwd()),
-        "-o",
-        "console_output_style=count",
-        "-r",
-        "fE",
-    ]
-    argv += ["-v"] if args.verbose else ["-q"]
-    for flag, values in (("--wiki", args.wiki), ("--page", args.page), ("--variant", args.variant)):
-        for value in values:
-            argv += [flag, value]
-    for flag, value in (
-        ("--testbed-dir", args.testbed_dir),
-        ("--browser-path", args.browser_path),
-        ("--navigation-timeout", args.navigation_timeout),
-        ("--ready-timeout", args.ready_timeout),
-        ("--detectors", args.detectors),
-        ("-k", args.keyword),
-    ):
-        if value is not None:
-            argv += [flag, str(value)]
-    if args.headed:
-        argv.append("--headed")
-    for text in args.resolve:
-        argv += ["--resolve", text]
-    for flag, value in (
-        ("--max-per-host", args.max_per_host),
-        ("--browser-endpoint", args.browser_endpoint),
-        ("--cdp-endpoint", args.cdp_endpoint),
-    ):
-        if value is not None:
-            argv += [flag, str(value)]
-    if args.allow_production:
-        argv.append("--allow-production")
+    chosen = argparse.Namespace(**{**vars(args), "run_id": run_id})
+    argv = [str(args.config), *options.forward(chosen)]
     if args.shard:
-        argv += ["--shard", args.shard, "--shard-durations", str(durations_file)]
-    if args.retries is not None:
-        argv += ["--retries", str(args.retries)]
-    if args.fail_on_flaky:
-        argv.append("--fail-on-flaky")
+        argv += ["--shard-durations", str(durations_file)]
+    if args.keyword is not None:
+        argv += ["-k", args.keyword]
+    argv += ["-p", "no:cacheprovider", "--rootdir", str(Path.cwd())]
+    argv += ["-o", "console_output_style=count", "-r", "fE", "-v" if args.verbose else "-q"]
     if workers > 1:
         argv += ["-n", str(workers), "--dist", "load"]
     else:
