@@ -200,7 +200,11 @@ def resolve_run(reports_dir: Path, run: str = LATEST) -> Path:
         run_dir = history.resolve_run(run, reports_dir).resolve()
     except HistoryError as exc:
         candidate = Path(run) if os.sep in run else reports_dir / run
-        if candidate.is_dir() and not (candidate / RESULTS_DIR).is_dir():
+        if (candidate / RESULTS_DIR).is_dir():
+            # Allure results without results.json (a run stopped hard, or results copied from
+            # elsewhere) are still worth a report.
+            return candidate.resolve()
+        if candidate.is_dir():
             raise ReportError(
                 f"{candidate} has no {RESULTS_DIR}/: nothing to build a report from"
             ) from None
