@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smoke.checks import Expectation, Page
-from smoke.detectors.server_error import server_error
+from smoke.detectors.server_error import FATAL_TEXTS, may_be_error_page, server_error
 from smoke.findings import Finding
 from smoke.record import MwConfig, PageRecord
 
@@ -251,3 +253,30 @@ def test_form_validation_error_box_alone_is_not_a_server_error() -> None:
 
 def test_status_none_and_no_error_page() -> None:
     assert run(HEALTHY_RC, status=None) == []
+
+
+# --- the raw-HTML shortcut (healthy pages are not parsed) ------------------------------------
+
+PLAIN_RC = HEALTHY_RC.replace("<style>.errorbox{color:red}</style>", "").replace(
+    "MediaWiki internal error: Fatal exception", "boring"
+).replace("(Sorry! This site is experiencing technical difficulties)", "")
+
+
+def test_shortcut_skips_a_healthy_page() -> None:
+    assert not may_be_error_page(PLAIN_RC)
+    assert run(PLAIN_RC, status=200) == []
+
+
+@pytest.mark.parametrize("css_class", ["errorbox", "mw-message-box-error", "cdx-message--error"])
+def test_shortcut_keeps_every_error_box_markup(css_class: str) -> None:
+    html = skinned("Internal error", "Internal error", f'<div class="{css_class}">whatever</div>')
+    assert may_be_error_page(html.replace("<style>.errorbox{color:red}</style>", ""))
+
+
+@pytest.mark.parametrize("gap", [" ", "\n  ", "&nbsp;", "&#160;", "\u00a0", "</b> <b>"])
+@pytest.mark.parametrize("text", [text for text, _ in FATAL_TEXTS])
+def test_shortcut_keeps_fatal_texts_however_the_words_are_separated(text: str, gap: str) -> None:
+    bare = "<html><body><p>" + gap.join(text.split()) + "</p></body></html>"
+    assert may_be_error_page(bare)
+    # And the full rule still fires on such a bare page, so the shortcut hid nothing.
+    assert len(run(bare, status=200)) == 1
