@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -65,11 +66,10 @@ class WorkerBrowser:
         # across exec) and the run stops in an orderly way from the controller instead.
         with _sigint_ignored():
             if self._playwright is None:
-                self._playwright = sync_playwright().start()
+                with _driver_node_options():
+                    self._playwright = sync_playwright().start()
             self._browser = self._open_browser(self._playwright)
-        self._pool = PagePool(
-            self._browser, user_agent=plan.user_agent(self._browser.version)
-        )
+        self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
         return self._browser, self._pool
 
     def _open_browser(self, playwright: Playwright) -> Browser:
@@ -154,6 +154,7 @@ class WorkerBrowser:
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
                 record = capture(page, check, plan.capture_settings(check.wiki))
+            pool.after_check(identity)
         except BrowserCrashed:
             pool.discard(identity)
             self.last_page = None
@@ -210,6 +211,27 @@ class WorkerBrowser:
         except (PlaywrightError, OSError):
             pass  # the driver is already gone (crash or interrupt): nothing left to close
         self._playwright = None
+
+
+# The Playwright driver is a Node process per worker; with Node's default young generation (16 MB
+# semi-spaces) it sits at ~145 MB PSS after a few dozen checks. A 1 MB semi-space keeps it ~25 MB
+# smaller; its scavenges stay cheap (the driver's live data is small).
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
+
+
+@contextmanager
+def _driver_node_options() -> Iterator[None]:
+    """NODE_OPTIONS for the driver only (it inherits the environment when it starts)."""
+    previous = os.environ.get("NODE_OPTIONS")
+    if "semi-space" not in (previous or ""):  # a user's own setting wins
+        os.environ["NODE_OPTIONS"] = f"{previous} {DRIVER_NODE_OPTIONS}".strip()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("NODE_OPTIONS", None)
+        else:
+            os.environ["NODE_OPTIONS"] = previous
 
 
 @contextmanager
