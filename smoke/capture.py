@@ -199,9 +199,7 @@ def _wait_until_ready(page: Page, check: Check, settings: CaptureSettings) -> di
             READY_SCRIPT, arg=arg, timeout=settings.ready_timeout_s * 1000, polling=50
         )
     except PlaywrightTimeout:
-        state: dict[str, Any] = page.evaluate(STATE_NOW_SCRIPT)
-        state["filtersReady"] = "mw-rcfilters-ui-initialized" in state.get("bodyClasses", ())
-        return state
+        return page.evaluate(STATE_NOW_SCRIPT)  # type: ignore[no-any-return]
     try:
         return handle.json_value()  # type: ignore[no-any-return]
     finally:
@@ -274,6 +272,16 @@ def _ms(value: Any) -> float | None:
     return round(float(value), 1) if isinstance(value, int | float) else None
 
 
+@dataclass
+class _Pooled:
+    """A pooled page, its context, how many checks used it, and its CDP session (made lazily)."""
+
+    context: BrowserContext
+    page: Page
+    uses: int = 0
+    cdp: CDPSession | None = None
+
+
 class PagePool:
     """One reusable page per identity ("anon", or a logged-in user of one wiki), LRU-capped.
 
@@ -303,70 +311,59 @@ class PagePool:
         # a check, every module fetched and compiled again; replacing the page every 5 checks
         # cost ~0.25 CPU-s a check.)
         self._max_uses = max_uses
-        self._uses: dict[str, int] = {}
-        self._pages: OrderedDict[str, tuple[BrowserContext, Page]] = OrderedDict()
-        self._cdp: dict[str, tuple[Page, CDPSession]] = {}
+        self._pages: OrderedDict[str, _Pooled] = OrderedDict()
 
     def page_for(self, identity: str, storage_state: Path | None = None) -> Page:
-        entry = self._pages.get(identity)
-        if entry is not None and not entry[1].is_closed():
-            self._pages.move_to_end(identity)
-            uses = self._uses.get(identity, 0)
-            if uses >= self._max_uses:
-                entry = self._renew_page(identity, entry)
-                uses = 0
-            self._uses[identity] = uses + 1
-            return entry[1]
-        if entry is not None:
+        pooled = self._pages.get(identity)
+        if pooled is not None and pooled.page.is_closed():
             self.discard(identity)
+            pooled = None
+        if pooled is None:
+            pooled = self._open(identity, storage_state)
+        elif pooled.uses >= self._max_uses:
+            self._renew_page(pooled)
+        self._pages.move_to_end(identity)
+        pooled.uses += 1
+        return pooled.page
+
+    def _open(self, identity: str, storage_state: Path | None) -> _Pooled:
         while len(self._pages) >= self._max_pages:
-            oldest = next(iter(self._pages))
-            self.discard(oldest)
+            self.discard(next(iter(self._pages)))
         context = self._browser.new_context(
             user_agent=self._user_agent,
             storage_state=str(storage_state) if storage_state else None,
             **self._context_args,
         )
         context.add_init_script(NO_POLLING_SCRIPT)
-        page = context.new_page()
-        self._pages[identity] = (context, page)
-        self._uses[identity] = 1
-        return page
+        pooled = self._pages[identity] = _Pooled(context, context.new_page())
+        return pooled
+
+    def _renew_page(self, pooled: _Pooled) -> None:
+        # Closed first: two renderers side by side would be the worker's memory peak.
+        try:
+            pooled.page.close()
+        except PlaywrightError:
+            pass
+        pooled.page, pooled.uses, pooled.cdp = pooled.context.new_page(), 0, None
 
     def after_check(self, identity: str) -> None:
         """Collect the garbage of the check that just used ``identity``'s page."""
-        entry = self._pages.get(identity)
-        if entry is None or entry[1].is_closed():
+        pooled = self._pages.get(identity)
+        if pooled is None or pooled.page.is_closed():
             return
-        page = entry[1]
         try:
-            known = self._cdp.get(identity)
-            if known is None or known[0] is not page:
-                known = self._cdp[identity] = (page, page.context.new_cdp_session(page))
-            known[1].send("HeapProfiler.collectGarbage")
+            if pooled.cdp is None:
+                pooled.cdp = pooled.context.new_cdp_session(pooled.page)
+            pooled.cdp.send("HeapProfiler.collectGarbage")
         except PlaywrightError:
-            self._cdp.pop(identity, None)  # a browser without CDP, or the page just went away
-
-    def _renew_page(
-        self, identity: str, entry: tuple[BrowserContext, Page]
-    ) -> tuple[BrowserContext, Page]:
-        context, old = entry
-        # Closed first: two renderers side by side would be the worker's memory peak.
-        try:
-            old.close()
-        except PlaywrightError:
-            pass
-        page = context.new_page()
-        self._pages[identity] = (context, page)
-        return context, page
+            pooled.cdp = None  # a browser without CDP, or the page just went away
 
     def discard(self, identity: str) -> None:
         """Drop a page (after a crash or a could-not-check error) so the next check starts clean."""
-        entry = self._pages.pop(identity, None)
-        self._cdp.pop(identity, None)
-        if entry is not None:
+        pooled = self._pages.pop(identity, None)
+        if pooled is not None:
             try:
-                entry[0].close()
+                pooled.context.close()
             except PlaywrightError:
                 pass  # already gone with a crashed browser
 

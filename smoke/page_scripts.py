@@ -12,12 +12,10 @@ from __future__ import annotations
 _STATE_FUNCTION = r"""
 function smokeState(refetch) {
   const out = { bodyClasses: document.body ? [...document.body.classList] : [],
-                now: performance.now(), refetch: refetch || null };
+                refetch: refetch || null };
   const nav = performance.getEntriesByType('navigation')[0];
   if (nav) out.timing = { ttfb: nav.responseStart, dcl: nav.domContentLoadedEventStart,
                           load: nav.loadEventStart };
-  // No per-response listener in Python (dozens of responses a page would each cross into it):
-  // statuses >= 400 come from Resource Timing.
   out.badResources = performance.getEntriesByType('resource')
     .filter(e => e.responseStatus >= 400)
     .map(e => ({ url: e.name, type: e.initiatorType, status: e.responseStatus }));
@@ -68,6 +66,7 @@ STATE_NOW_SCRIPT = (
   const s = window.__smokeWait || {};
   const out = smokeState(s.refetch || null);
   out.readyAt = s.readyAt === undefined ? null : s.readyAt;
+  out.filtersReady = out.bodyClasses.includes('mw-rcfilters-ui-initialized');
   return out;
 }"""
 )

@@ -66,7 +66,7 @@ class WorkerBrowser:
         # across exec) and the run stops in an orderly way from the controller instead.
         with _sigint_ignored():
             if self._playwright is None:
-                with _driver_node_options():
+                with driver_node_options():
                     self._playwright = sync_playwright().start()
             self._browser = self._open_browser(self._playwright)
         self._pool = PagePool(self._browser, user_agent=plan.user_agent(self._browser.version))
@@ -220,11 +220,11 @@ DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
 
 
 @contextmanager
-def _driver_node_options() -> Iterator[None]:
+def driver_node_options() -> Iterator[None]:
     """NODE_OPTIONS for the driver only (it inherits the environment when it starts)."""
     previous = os.environ.get("NODE_OPTIONS")
     if "semi-space" not in (previous or ""):  # a user's own setting wins
-        os.environ["NODE_OPTIONS"] = f"{previous} {DRIVER_NODE_OPTIONS}".strip()
+        os.environ["NODE_OPTIONS"] = " ".join(filter(None, (previous, DRIVER_NODE_OPTIONS)))
     try:
         yield
     finally:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from smoke.browser import find_chromium
 from smoke.capture import CaptureSettings, PagePool, capture
-from smoke.checks import Check, Expectation, Page
+from smoke.checks import Check
+from smoke.plan import PlanOptions, make_plan
 from smoke.testbed.state import FarmState
+from tests.integration.runner_helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -21,17 +24,16 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def rc_check(farm_state: FarmState, wiki: str, query: str = "") -> Check:
-    base = farm_state.wikis[wiki].url
-    return Check(
-        id=f"{wiki}/recentchanges/test",
-        target="local",
-        wiki=wiki,
-        page=Page.RECENTCHANGES,
-        variant="test",
-        url=f"{base}/index.php?title=Special:RecentChanges{query}",
-        expectation=Expectation(page=Page.RECENTCHANGES, origin=base),
+def rc_checks(farm_state: FarmState, wiki: str) -> list[Check]:
+    """RecentChanges checks of one farm wiki, as wikis.yaml expands them."""
+    options = PlanOptions(
+        config_path=ROOT / "wikis.yaml",
+        testbed_dir=Path(farm_state.state_dir),
+        wikis=(wiki,),
+        pages=("recentchanges",),
+        variants=("plain", "damaging=*"),
     )
+    return make_plan(options).checks
 
 
 def test_pages_are_reused_then_renewed_in_the_same_context(
@@ -40,9 +42,9 @@ def test_pages_are_reused_then_renewed_in_the_same_context(
     pool = PagePool(browser, user_agent="smoke-test", max_uses=3)
     settings = CaptureSettings()
     seen = []
-    for n in range(4):
+    for check in rc_checks(farm_state, "enwiki")[:4]:
         page = pool.page_for("anon")
-        record = capture(page, rc_check(farm_state, "enwiki", f"&limit={50 + n}"), settings)
+        record = capture(page, check, settings)
         pool.after_check("anon")
         assert record.filters_ready and record.status == 200
         assert "damaging" in {g.name for g in record.mw_config.filter_groups or ()}
@@ -65,11 +67,24 @@ def test_listeners_of_one_check_do_not_leak_into_the_next(
     settings = CaptureSettings()
     page = pool.page_for("anon")
     page.evaluate("() => console.error('noise from before the check')")
-    first = capture(page, rc_check(farm_state, "ruwiki"), settings)
-    second = capture(pool.page_for("anon"), rc_check(farm_state, "frwiki"), settings)
+    first = capture(page, rc_checks(farm_state, "ruwiki")[0], settings)
+    second = capture(pool.page_for("anon"), rc_checks(farm_state, "frwiki")[0], settings)
     assert not any("noise from before" in m.text for m in first.console + second.console)
     assert first.final_url.startswith(farm_state.wikis["ruwiki"].url)
     assert second.final_url.startswith(farm_state.wikis["frwiki"].url)
     # The HTML comes with the state, read in the same wait.
     assert 'id="mw-content-text"' in second.html and second.html.startswith("<!DOCTYPE html>")
+    pool.close()
+
+
+def test_a_page_not_ready_in_time_is_still_read(farm_state: FarmState, browser: Browser) -> None:
+    # The settle alone outlasts a 1 ms ready timeout: the wait ends, the state is read as it is.
+    pool = PagePool(browser, user_agent="smoke-test")
+    settings = CaptureSettings(ready_timeout_s=0.001, settle_ms=500)
+    record = capture(pool.page_for("anon"), rc_checks(farm_state, "enwiki")[0], settings)
+    assert record.status == 200
+    assert record.mw_config.canonical_special_page == "Recentchanges"
+    assert record.filters_ready is ("mw-rcfilters-ui-initialized" in record.body_classes)
+    assert record.timings.ready_ms is not None
+    assert "mw-content-text" in record.html
     pool.close()
