@@ -12,11 +12,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
+from smoke.browser import find_chromium
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration is `integration` (`-m "not integration"` skips it)."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.integration)
 
 
 def free_port_block(size: int, start: int = 18000, stop: int = 30000) -> int:
@@ -67,3 +77,12 @@ def fault(farm_state: FarmState) -> Iterator[Callable[..., None]]:
     yield switch
     for wiki, name in reversed(switched):
         farm.set_fault(state_dir, wiki, name, False, log=lambda _msg: None)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium per test module: the one smoke itself would launch."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=find_chromium(None).executable)
+        yield chromium
+        chromium.close()

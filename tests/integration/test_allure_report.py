@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from smoke import allure_report
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run
-
-pytestmark = pytest.mark.integration
 
 SELECTION = (
     "--wiki",
@@ -46,7 +44,6 @@ SELECTION = (
     "--retries",  # a down wiki or a JS error does not go away on a retry: save the time
     "0",
 )
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -55,14 +52,6 @@ def allure_installed() -> None:
         allure_report.find_allure()
     except allure_report.ReportError as exc:  # a setup step is missing: fail, never skip
         pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

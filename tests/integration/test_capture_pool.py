@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from smoke.browser import find_chromium
 from smoke.capture import CaptureSettings, PagePool, capture
 from smoke.checks import Check
 from smoke.plan import PlanOptions, make_plan
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=find_chromium(None).executable)
-        yield chromium
-        chromium.close()
 
 
 def rc_checks(farm_state: FarmState, wiki: str) -> list[Check]:

@@ -6,13 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from smoke.config import build_checks, parse_config
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT
-
-pytestmark = pytest.mark.integration
 
 
 def test_discover_writes_a_valid_target_with_the_right_ores_models(

@@ -21,8 +21,6 @@ from smoke.testbed.state import FarmState
 from tests.integration.conftest import free_port_block
 from tests.integration.runner_helpers import ROOT, smoke_run
 
-pytestmark = pytest.mark.integration
-
 SHIPPED = (ROOT / "wikis.yaml").read_text()
 PLAYWRIGHT_DRIVER = Path(__import__("playwright").__file__).parent / "driver"
 

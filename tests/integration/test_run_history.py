@@ -8,12 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run
-
-pytestmark = pytest.mark.integration
 
 SELECTION = ("--wiki", "enwiki", "--wiki", "ruwiki", "--page", "recentchanges",
              "--page", "contributions", "--variant", "plain", "--variant", "hidenondamaging",

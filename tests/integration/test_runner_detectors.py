@@ -10,8 +10,6 @@ import pytest
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import smoke_run
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.mark.parametrize(
     ("fault_name", "detector", "text"),

@@ -10,12 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT
-
-pytestmark = pytest.mark.integration
 
 
 def _default_sigint() -> None:

@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import smoke_run
-
-pytestmark = pytest.mark.integration
 
 ORES_WIKIS = ("enwiki", "ruwiki", "frwiki")
 

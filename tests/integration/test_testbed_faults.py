@@ -15,26 +15,24 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlencode
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from smoke.testbed import farm
 from smoke.testbed.faults import FAULTS
 from smoke.testbed.state import FarmState, WikiState, load_state
-
-pytestmark = pytest.mark.integration
+from tests.integration.host_helpers import listening_ports
 
 ORES_WIKIS = ("enwiki", "ruwiki", "frwiki")
 LEVELS = ["likelygood", "maybebad", "likelybad", "verylikelybad"]  # both models
 RC = "/index.php?title=Special:RecentChanges"
 WL = "/index.php?title=Special:Watchlist"
 CONTRIBS = "/index.php?title=Special:Contributions/Alice"
-CHROMIUM = Path("/usr/bin/chromium")
 HIDE_NONDAMAGING = re.compile(r"""id=["']ores-hide-nondamaging["']""")
 # "[reqId] 2026-11-28 08:11:26: Fatal exception of type "RuntimeException"" (details off); the
 # sentence is translated on ru/fr ("Неустранимое исключение типа «RuntimeException»"), the
@@ -151,20 +149,6 @@ def login(wiki: WikiState) -> urllib.request.OpenerDirector:
 
 def switch_off(farm_state: FarmState, wiki: str, name: str) -> None:
     farm.set_fault(Path(farm_state.state_dir), wiki, name, False, log=lambda _msg: None)
-
-
-def listening_ports() -> set[int]:
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 # Faults this file switches on and observes; a new fault needs a test here before it counts.
@@ -364,17 +348,6 @@ def test_down(farm_state: FarmState, fault: Callable[..., None]) -> None:
 
 
 # --- client-side faults, a browser ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        if CHROMIUM.exists():  # Debian's (Playwright's own builds cannot be installed here)
-            chromium = p.chromium.launch(executable_path=str(CHROMIUM))
-        else:
-            chromium = p.chromium.launch()
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -29,8 +29,7 @@ from smoke import cli
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState, load_state
 from tests.integration.conftest import free_port_block
-
-pytestmark = pytest.mark.integration
+from tests.integration.host_helpers import listening_ports
 
 FARM_SIZE = len(farm.WIKI_SPECS) + 1  # scoring service + wikis
 UP_BUDGET = 60.0  # seconds for `up` from an empty state directory
@@ -81,20 +80,6 @@ def farm_processes(pgids: set[int], ports: set[int]) -> list[Proc]:
         p for p in processes()
         if p.state != "Z" and (p.pgid in pgids or any(m in p.cmdline + " " for m in marks))
     ]
-
-
-def listening_ports() -> set[int]:
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 def pgids(state: FarmState) -> dict[str, int | None]:
