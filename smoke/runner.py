@@ -54,7 +54,9 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
     remote = args.browser_endpoint or args.cdp_endpoint
     try:
         browser = (
-            f"the browser at {remote}" if remote else find_chromium(args.browser_path).describe()
+            f"the browser at {remote}"
+            if remote
+            else find_chromium(args.browser_path, headless=not args.headed).describe()
         )
     except NoBrowser as exc:
         print(f"smoke: {exc}", file=sys.stderr)

@@ -92,7 +92,7 @@ class WorkerBrowser:
                     f"{self.browser_endpoint}: {_first_line(exc)}"
                 ) from None
         try:
-            choice = find_chromium(self.browser_path)
+            choice = find_chromium(self.browser_path, headless=not self.headed)
         except NoBrowser as exc:
             raise CouldNotCheck(str(exc)) from None
         args = self._launch_args()
