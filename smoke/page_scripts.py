@@ -128,3 +128,16 @@ READY_SCRIPT = (
 NO_POLLING_SCRIPT = (
     "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
 )
+
+# V8's gc(), exposed by the launch flag GC_LAUNCH_ARGS, kept under a name of smoke's before any
+# page script runs: a page that defines its own global `gc` (a gadget may) replaces only its own
+# binding, never what smoke calls, and cannot redefine smoke's (non-writable, non-configurable).
+COLLECT_GARBAGE_NAME = "__smokeCollectGarbage"
+GC_HANDLE_SCRIPT = f"""(() => {{
+  const collect = globalThis.gc;
+  if (typeof collect !== "function") return;
+  Object.defineProperty(globalThis, "{COLLECT_GARBAGE_NAME}", {{value: collect}});
+}})();"""
+# One full collection of the page's V8 heap; a no-op in a browser launched without the flag.
+COLLECT_GARBAGE_SCRIPT = f"globalThis.{COLLECT_GARBAGE_NAME}?.()"
+GC_LAUNCH_ARGS = ("--js-flags=--expose-gc",)

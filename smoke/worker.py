@@ -19,6 +19,7 @@ from smoke.capture import PagePool, capture
 from smoke.checks import Check
 from smoke.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.login import shared_session
+from smoke.page_scripts import GC_LAUNCH_ARGS
 from smoke.plan import Plan
 from smoke.politeness import HostSlots
 from smoke.record import PageRecord
@@ -109,19 +110,19 @@ class WorkerBrowser:
             ) from None
 
     def _launch_args(self) -> list[str]:
-        if not self.resolves:
-            return []
-        return [f"--host-resolver-rules={host_resolver_rules(self.resolves)}"]
+        args = list(GC_LAUNCH_ARGS)  # the page pool collects each page's garbage after a check
+        if self.resolves:
+            args.append(f"--host-resolver-rules={host_resolver_rules(self.resolves)}")
+        return args
 
     def _server_launch_options(self) -> dict[str, str]:
-        """What a Playwright server should launch for us: --resolve rules travel as browser
-        args; --browser-path as its executable (the server must run with --unsafe for that)."""
-        options: dict[str, object] = {}
-        if self.resolves:
-            options["args"] = self._launch_args()
+        """What a Playwright server should launch for us: our browser args (--resolve rules, the
+        exposed gc) as for a local launch; --browser-path as its executable (the server must run
+        with --unsafe for that)."""
+        options: dict[str, object] = {"args": self._launch_args()}
         if self.browser_path:
             options["executablePath"] = self.browser_path
-        return {"x-playwright-launch-options": json.dumps(options)} if options else {}
+        return {"x-playwright-launch-options": json.dumps(options)}
 
     def wants_trace(self, attempt: int) -> bool:
         return self.tracing == "retain-on-failure" or (self.tracing == "on-retry" and attempt > 1)

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from smoke.browser import find_chromium
+from smoke.page_scripts import GC_LAUNCH_ARGS
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 
@@ -80,9 +81,17 @@ def fault(farm_state: FarmState) -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """A headless Chromium per test module: the one smoke itself would launch."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=find_chromium(None).executable)
-        yield chromium
-        chromium.close()
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver per test module (the sync API allows one per thread)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """A headless Chromium per test module: the one smoke itself would launch, with its flags."""
+    chromium = playwright.chromium.launch(
+        executable_path=find_chromium(None).executable, args=list(GC_LAUNCH_ARGS)
+    )
+    yield chromium
+    chromium.close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Playwright
 
+from smoke.browser import find_chromium
 from smoke.capture import CaptureSettings, PagePool, capture
 from smoke.checks import Check
 from smoke.plan import PlanOptions, make_plan
@@ -77,3 +78,40 @@ def test_a_page_not_ready_in_time_is_still_read(farm_state: FarmState, browser: 
     assert record.timings.ready_ms is not None
     assert "mw-content-text" in record.html
     pool.close()
+
+
+def test_after_check_collects_garbage_with_a_gc_the_page_cannot_touch(
+    farm_state: FarmState, browser: Browser
+) -> None:
+    pool = PagePool(browser, user_agent="smoke-test")
+    page = pool.page_for("anon")
+    capture(page, rc_checks(farm_state, "enwiki")[0], CaptureSettings())
+    # A page's own `gc` is not what smoke calls, and smoke's handle cannot be replaced.
+    page.evaluate(
+        """() => {
+            window.gc = () => { window.pageGcCalled = true; };
+            try { window.__smokeCollectGarbage = window.gc; } catch (e) {}
+            window.garbageRef = new WeakRef({payload: new Array(1e5).fill('x')});
+        }"""
+    )
+    # A WeakRef target stays alive until a collection after the job that made it.
+    assert page.evaluate("garbageRef.deref() !== undefined")
+    pool.after_check("anon")
+    assert page.evaluate("garbageRef.deref() === undefined")
+    assert page.evaluate("window.pageGcCalled") is None
+    pool.close()
+
+
+def test_after_check_is_harmless_without_the_gc_flag(
+    farm_state: FarmState, playwright: Playwright
+) -> None:
+    # A browser smoke did not launch (--cdp-endpoint) may lack the flag: no error, no collection.
+    plain = playwright.chromium.launch(executable_path=find_chromium(None).executable)
+    pool = PagePool(plain, user_agent="smoke-test")
+    page = pool.page_for("anon")
+    record = capture(page, rc_checks(farm_state, "frwiki")[0], CaptureSettings())
+    pool.after_check("anon")
+    assert record.filters_ready and not page.is_closed()
+    assert page.evaluate("typeof __smokeCollectGarbage") == "undefined"
+    pool.close()
+    plain.close()
