@@ -12,25 +12,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
+from smoke.credentials import Credentials
 from smoke.findings import CouldNotCheck, LoginFailed, TargetUnreachable
 
 AUTH_DIR = ".auth"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str
-
-    def __repr__(self) -> str:  # keep the password out of tracebacks and logs
-        return f"Credentials(username={self.username!r}, password=<hidden>)"
 
 
 def auth_dir(run_dir: Path) -> Path:

@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smoke import __version__
-from smoke.capture import CaptureSettings
 from smoke.checks import AllowEntry, Check
 from smoke.config import (
     ConfigError,
@@ -26,12 +25,15 @@ from smoke.config import (
     login_for,
     timeouts_for,
 )
+from smoke.credentials import Credentials
 from smoke.detectors import ALL_DETECTORS
 from smoke.known_issues import KnownIssue
-from smoke.login import Credentials
 from smoke.safety import Refused, refuse_production
 from smoke.shard import last_durations, shard_meta, shard_of
 from smoke.testbed.state import NoFarm, load_state
+
+if TYPE_CHECKING:  # capture drives Playwright; only the processes that run checks import it
+    from smoke.capture import CaptureSettings
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Plan:
         return self.config.target(self.target).testbed
 
     def capture_settings(self, wiki: str) -> CaptureSettings:
+        from smoke.capture import CaptureSettings
+
         timeouts = timeouts_for(self.config, self.target, wiki)
         return CaptureSettings(
             navigation_timeout_s=self.options.navigation_timeout or timeouts.navigation,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,7 +25,6 @@ from smoke import __version__, options, reporting
 from smoke.allure_report import api_url, git_sha, siteinfo_version
 from smoke.checks import Check
 from smoke.config import ConfigError
-from smoke.execution import Execution, execute, result_of
 from smoke.findings import CouldNotCheck, Finding
 from smoke.plan import Plan, PlanOptions, make_plan
 from smoke.record import PageRecord
@@ -41,10 +40,15 @@ from smoke.results import (
 from smoke.safety import Resolve
 from smoke.shard import parse_shard
 from smoke.verdict import Outcome
-from smoke.worker import WorkerBrowser
+
+if TYPE_CHECKING:
+    # Imported where a check runs, not here: under xdist the controller never drives a browser,
+    # and Playwright's import alone costs it ~0.3 CPU-s.
+    from smoke.execution import Execution
+    from smoke.worker import WorkerBrowser
 
 PLAN_KEY = pytest.StashKey[Plan]()
-BROWSER_KEY = pytest.StashKey[WorkerBrowser]()
+BROWSER_KEY = pytest.StashKey["WorkerBrowser"]()
 RUN_DIR_KEY = pytest.StashKey[Path]()
 STARTED_KEY = pytest.StashKey[str]()
 
@@ -208,6 +212,8 @@ class SmokeItem(pytest.Item):
         return self.execution.final.record if self.execution else None
 
     def setup(self) -> None:
+        from smoke.execution import execute
+
         self.started = time.monotonic()
         reporting.label_test(self.check)
         if self.check.skip_reason:
@@ -261,6 +267,8 @@ def _known_reason(execution: Execution) -> str:
 
 
 def _worker_browser(config: pytest.Config) -> WorkerBrowser:
+    from smoke.worker import WorkerBrowser
+
     if BROWSER_KEY not in config.stash:
         config.stash[BROWSER_KEY] = WorkerBrowser(
             run_dir=config.stash[RUN_DIR_KEY],
@@ -303,6 +311,8 @@ def _finish(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestRep
             worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
         )
     else:
+        from smoke.execution import result_of
+
         result = result_of(execution, worker=os.environ.get("PYTEST_XDIST_WORKER", "main"))
         if report.failed and execution.outcome is Outcome.FLAKY:
             result.findings = finding_dicts([execution.flaky_finding()])

@@ -42,6 +42,9 @@ def pytest_args(
     if args.keyword is not None:
         argv += ["-k", args.keyword]
     argv += ["-p", "no:cacheprovider", "--rootdir", str(Path.cwd())]
+    # Checks raise their own failures: pytest's assertion rewriting of smoke's modules (redone
+    # in every worker when bytecode is not cached) buys nothing here.
+    argv += ["--assert=plain"]
     argv += ["-o", "console_output_style=count", "-r", "fE", "-v" if args.verbose else "-q"]
     if workers > 1:
         argv += ["-n", str(workers), "--dist", "load"]
