@@ -13,8 +13,7 @@ import pytest
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    if pluginmanager.is_blocked("smoke") or pluginmanager.has_plugin("smoke"):
-        return
-    if pluginmanager.has_plugin("smoke.plugin"):
-        return
-    pluginmanager.import_plugin("smoke.plugin")
+    # "smoke": the entry point's name (and what -p no:smoke blocks); "smoke.plugin": ours.
+    registered = pluginmanager.has_plugin("smoke") or pluginmanager.has_plugin("smoke.plugin")
+    if not registered and not pluginmanager.is_blocked("smoke"):
+        pluginmanager.import_plugin("smoke.plugin")

@@ -673,6 +673,14 @@ def summarize(results: list[RunResult]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def ratios(smoke: dict[str, Any], base: dict[str, Any]) -> tuple[float, float]:
+    """smoke / base for wall time and for CPU per check (NaN when the base measured zero)."""
+    def ratio(key: str) -> float:
+        return smoke[key] / base[key] if base[key] else float("nan")
+
+    return ratio("wall_s"), ratio("cpu_per_check")
+
+
 def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
                  header: list[str]) -> int:
     p = print
@@ -719,10 +727,8 @@ def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
         for base in ("idiomatic", "floor"):
             if base not in summary:
                 continue
-            b = summary[base]
             name = f"smoke/{base}"
-            rw = sm["wall_s"] / b["wall_s"] if b["wall_s"] else float("nan")
-            rc = sm["cpu_per_check"] / b["cpu_per_check"] if b["cpu_per_check"] else float("nan")
+            rw, rc = ratios(sm, summary[base])
             target = TARGETS[name]
             ok = rw <= target and rc <= target
             verdicts.append(ok)
@@ -730,9 +736,7 @@ def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
               f"{'met' if ok else 'MISSED'}"
               + ("" if rw <= target else " (wall)") + ("" if rc <= target else " (CPU)"))
         if "floor-parallel" in summary:
-            b = summary["floor-parallel"]
-            rw = sm["wall_s"] / b["wall_s"] if b["wall_s"] else float("nan")
-            rc = sm["cpu_per_check"] / b["cpu_per_check"] if b["cpu_per_check"] else float("nan")
+            rw, rc = ratios(sm, summary["floor-parallel"])
             p(f"  {'smoke/floor-parallel':27} {rw:5.2f}   {rc:9.2f}   (no target: the floor "
               "with smoke's workers;")
             p(f"  {'':27} {'':5}   {'':9}    CPU the machine adds to any parallel run)")

@@ -72,7 +72,8 @@ SHARDING: tuple[Option, ...] = (
 RUN: tuple[Option, ...] = (
     Option(
         "--browser-path",
-        "Chromium executable (default: $SMOKE_CHROMIUM, Playwright's, then PATH)",
+        "Chromium executable (default: $SMOKE_CHROMIUM; headless: a Chromium headless shell, "
+        "Playwright's then Debian's; then a full Chromium, Playwright's then PATH)",
         {"default": None},
     ),
     Option("--headed", "show the browser windows", {"action": "store_true"}),
