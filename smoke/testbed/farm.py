@@ -207,7 +207,7 @@ def _start_wiki(state: FarmState, wiki: WikiState, mediawiki_dir: Path) -> None:
         log_file=Path(state.state_dir) / "logs" / f"{wiki.id}.log",
     )
     if not processes.wait_http(_health_url(wiki), timeout=START_TIMEOUT):
-        processes.stop_group(wiki.pgid, _marker(wiki.port))
+        processes.stop_group(wiki.pgid, None)  # just started: ours, even before its exec
         wiki.pgid = None
         raise EnvironmentProblem(
             f"{wiki.id}: php -S on port {wiki.port} did not answer within {START_TIMEOUT:.0f} s "
@@ -230,7 +230,7 @@ def _start_service(state: FarmState) -> None:
         log_file=Path(state.state_dir) / "logs" / "service.log",
     )
     if not processes.wait_http(state.service_url + "/health", timeout=START_TIMEOUT):
-        processes.stop_group(state.service.pgid, _service_marker(state))
+        processes.stop_group(state.service.pgid, None)  # just started: ours, even before exec
         state.service.pgid = None
         raise EnvironmentProblem(
             f"the scoring service on port {state.service.port} did not start "

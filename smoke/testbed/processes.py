@@ -78,12 +78,19 @@ def _group_members(pgid: int, marker: str | None = None) -> list[int]:
     return members
 
 
-def stop_group(pgid: int | None, marker: str, *, timeout: float = 5.0) -> bool:
-    """SIGTERM the group (SIGKILL after ``timeout``). Returns False when it was not ours/running."""
-    if not pgid or not group_alive(pgid, marker):
+def stop_group(pgid: int | None, marker: str | None, *, timeout: float = 5.0) -> bool:
+    """SIGTERM the group (SIGKILL after ``timeout``). Returns False when it was not ours/running.
+
+    ``marker`` guards a process group id read back from the state file (it may be recycled).
+    ``None``: this very process just started the group, so it is ours whatever the leader's
+    command line says yet; a leader still between fork and exec does not carry the marker.
+    """
+    if not pgid:
+        return False
+    if marker is not None and not group_alive(pgid, marker):
         # The leader may be gone while forked workers still serve: clean those up too. Only
         # processes carrying our marker: a recycled id may now lead someone else's group.
-        for pid in _group_members(pgid, marker) if pgid else []:
+        for pid in _group_members(pgid, marker):
             _signal_pid(pid, signal.SIGKILL)
         return False
     _signal_group(pgid, signal.SIGTERM)
