@@ -55,8 +55,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-SMOKE = (str(VENV_BIN / "smoke") if (VENV_BIN / "smoke").exists()
-         else shutil.which("smoke") or "smoke")
+SMOKE = (
+    str(VENV_BIN / "smoke") if (VENV_BIN / "smoke").exists() else shutil.which("smoke") or "smoke"
+)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
 MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
@@ -66,8 +67,14 @@ MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
 # goodfaith=likelybad on RC = 33 checks.
 DEFAULT_WIKIS = ("enwiki", "ruwiki", "frwiki")
 DEFAULT_PAGES = ("recentchanges", "contributions")
-DEFAULT_VARIANTS = ("plain", "damaging=*", "goodfaith=likelybad", "damaging+goodfaith",
-                    "highlight", "hidenondamaging")
+DEFAULT_VARIANTS = (
+    "plain",
+    "damaging=*",
+    "goodfaith=likelybad",
+    "damaging+goodfaith",
+    "highlight",
+    "hidenondamaging",
+)
 
 TARGETS = {  # ratio name -> maximum
     "smoke/idiomatic": 0.60,
@@ -87,6 +94,7 @@ def log(message: str) -> None:
 
 
 # --- /proc -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Proc:
@@ -114,11 +122,19 @@ def scan_proc() -> dict[int, Proc]:
         except OSError:
             continue
         close = raw.rfind(")")
-        comm = raw[raw.find("(") + 1:close]
-        f = raw[close + 2:].split()
+        comm = raw[raw.find("(") + 1 : close]
+        f = raw[close + 2 :].split()
         try:
-            procs[int(name)] = Proc(int(name), comm, f[0], int(f[1]), int(f[2]),
-                                    int(f[11]) + int(f[12]), int(f[13]) + int(f[14]), int(f[19]))
+            procs[int(name)] = Proc(
+                int(name),
+                comm,
+                f[0],
+                int(f[1]),
+                int(f[2]),
+                int(f[11]) + int(f[12]),
+                int(f[13]) + int(f[14]),
+                int(f[19]),
+            )
         except (IndexError, ValueError):
             continue
     return procs
@@ -203,8 +219,11 @@ class Monitor(threading.Thread):
 
     def tree(self, procs: dict[int, Proc]) -> list[int]:
         kids = children_map(procs)
-        roots = [self.root] + [p.pid for p in procs.values() if p.ppid == self.me
-                               and p.pid != self.root and p.pgid not in self.exclude_pgids]
+        roots = [self.root] + [
+            p.pid
+            for p in procs.values()
+            if p.ppid == self.me and p.pid != self.root and p.pgid not in self.exclude_pgids
+        ]
         return [pid for pid in descendants(roots, kids) if pid in procs]
 
     def _worker(self, pid: int, procs: dict[int, Proc]) -> int | None:
@@ -251,9 +270,17 @@ class Monitor(threading.Thread):
             if group_has_browser.get(worker):
                 self.peak_worker_kb[worker] = max(self.peak_worker_kb.get(worker, 0), kb)
         if self.samples % 10 == 0:
-            self.timeline.append((round(time.monotonic() - self.t0, 1), round(total / 1024),
-                                  [round(kb / 1024) for w, kb in sorted(group_kb.items())
-                                   if group_has_browser.get(w)]))
+            self.timeline.append(
+                (
+                    round(time.monotonic() - self.t0, 1),
+                    round(total / 1024),
+                    [
+                        round(kb / 1024)
+                        for w, kb in sorted(group_kb.items())
+                        if group_has_browser.get(w)
+                    ],
+                )
+            )
         self.samples += 1
         self.sample_cost_s += time.perf_counter() - started
 
@@ -298,8 +325,9 @@ def leftovers(exclude_pgids: set[int], extra_roots: tuple[int, ...] = ()) -> lis
     return [procs[pid] for pid in descendants(roots, kids) if pid in procs and pid != me]
 
 
-def kill_and_reap(exclude_pgids: set[int], extra_roots: tuple[int, ...] = (), *,
-                  timeout: float = 10.0) -> int:
+def kill_and_reap(
+    exclude_pgids: set[int], extra_roots: tuple[int, ...] = (), *, timeout: float = 10.0
+) -> int:
     """SIGKILL what is left of a mode's tree, by pid, and reap what was adopted. Returns how many
     live processes had to be killed."""
     killed: set[int] = set()
@@ -443,6 +471,7 @@ sys.exit(0 if ok == len(checks) else 1)
 
 # --- runs -----------------------------------------------------------------------------------
 
+
 @dataclass
 class RunResult:
     mode: str
@@ -491,8 +520,9 @@ def server_ticks(pgids: set[int]) -> dict[tuple[int, int], int]:
     return {(p.pid, p.start): p.ticks + p.cticks for p in scan_proc().values() if p.pgid in pgids}
 
 
-def server_cpu_between(before: dict[tuple[int, int], int],
-                       after: dict[tuple[int, int], int]) -> float:
+def server_cpu_between(
+    before: dict[tuple[int, int], int], after: dict[tuple[int, int], int]
+) -> float:
     return sum(t - before.get(k, 0) for k, t in after.items()) / CLK_TCK
 
 
@@ -501,9 +531,19 @@ def child_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_measured(mode: str, repeat: int, argv: list[str], *, cwd: Path, env: dict[str, str],
-                 log_path: Path, timeout: float, interval: float, pgids: set[int],
-                 n_checks: int) -> RunResult:
+def run_measured(
+    mode: str,
+    repeat: int,
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    log_path: Path,
+    timeout: float,
+    interval: float,
+    pgids: set[int],
+    n_checks: int,
+) -> RunResult:
     result = RunResult(mode=mode, repeat=repeat, checks=n_checks, log=str(log_path))
     kill_and_reap(pgids)  # start from a clean slate
     result.load_before = round(os.getloadavg()[0], 2)
@@ -514,8 +554,15 @@ def run_measured(mode: str, repeat: int, argv: list[str], *, cwd: Path, env: dic
     log(f"{mode} (repeat {repeat + 1}): {shlex.join(argv)}")
     with open(log_path, "wb") as out:
         started = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         monitor = Monitor(proc.pid, interval, pgids)
         monitor.start()
         try:
@@ -545,12 +592,16 @@ def run_measured(mode: str, repeat: int, argv: list[str], *, cwd: Path, env: dic
     if result.cpu_sampled_s > result.cpu_s * 1.02:
         # Some process was not waited for by its parent (its CPU never reached us): the sampled
         # sum is the better number then.
-        log(f"{mode}: rusage {result.cpu_s:.1f} s < sampled {result.cpu_sampled_s:.1f} s; "
-            "using the sampled figure")
+        log(
+            f"{mode}: rusage {result.cpu_s:.1f} s < sampled {result.cpu_sampled_s:.1f} s; "
+            "using the sampled figure"
+        )
         result.cpu_s = result.cpu_sampled_s
     result.peak_pss_total_mb = monitor.peak_total_kb / 1024
-    result.peak_pss_worker_mb = {f"{pid}:{monitor.worker_name.get(pid, '?')}": round(kb / 1024, 1)
-                                 for pid, kb in sorted(monitor.peak_worker_kb.items())}
+    result.peak_pss_worker_mb = {
+        f"{pid}:{monitor.worker_name.get(pid, '?')}": round(kb / 1024, 1)
+        for pid, kb in sorted(monitor.peak_worker_kb.items())
+    }
     result.samples = monitor.samples
     result.pss_timeline = monitor.timeline
     result.others_cpu_s = max(0.0, busy - result.cpu_s - result.server_cpu_s - result.sampler_cpu_s)
@@ -574,6 +625,7 @@ def count_ok(mode: str, result: RunResult, reports_dir: Path, run_id: str) -> No
 
 # --- setup ----------------------------------------------------------------------------------
 
+
 def free_base_port() -> int:
     def free(port: int) -> bool:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -593,19 +645,35 @@ def free_base_port() -> int:
 
 def run_cli(argv: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False, cwd=REPO)
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            cwd=REPO,
+        )
     except subprocess.TimeoutExpired:
         raise SystemExit(f"bench: {what} did not finish within {timeout:.0f} s") from None
     if proc.returncode != 0:
-        raise SystemExit(f"bench: {what} failed (exit {proc.returncode}):\n"
-                         f"{(proc.stdout + proc.stderr).strip()[-3000:]}")
+        raise SystemExit(
+            f"bench: {what} failed (exit {proc.returncode}):\n"
+            f"{(proc.stdout + proc.stderr).strip()[-3000:]}"
+        )
     return proc
 
 
 def select_checks(args: argparse.Namespace, testbed_dir: Path) -> list[dict[str, object]]:
-    argv = [SMOKE, "list", "--json", "--config", str(args.config),
-            "--testbed-dir", str(testbed_dir)]
+    argv = [
+        SMOKE,
+        "list",
+        "--json",
+        "--config",
+        str(args.config),
+        "--testbed-dir",
+        str(testbed_dir),
+    ]
     for flag, values in (("--wiki", args.wiki), ("--page", args.page), ("--variant", args.variant)):
         for value in values:
             argv += [flag, value]
@@ -616,8 +684,10 @@ def select_checks(args: argparse.Namespace, testbed_dir: Path) -> list[dict[str,
             continue
         page = c["id"].split("/")[1]
         if page == "watchlist":
-            raise SystemExit("bench: Watchlist checks need a login, which the baselines do not "
-                             "do; select anonymous pages only (see README)")
+            raise SystemExit(
+                "bench: Watchlist checks need a login, which the baselines do not "
+                "do; select anonymous pages only (see README)"
+            )
         checks.append({"id": c["id"], "url": c["url"], "filters": page == "recentchanges"})
     if not checks:
         raise SystemExit("bench: the selection has no runnable checks")
@@ -627,7 +697,8 @@ def select_checks(args: argparse.Namespace, testbed_dir: Path) -> list[dict[str,
 def resolve_chromium(explicit: str | None) -> str:
     if explicit:
         return explicit
-    from smoke.browser import NoBrowser, find_chromium
+    from smoke.browser.chromium import NoBrowser, find_chromium
+
     try:
         choice = find_chromium(None)
     except NoBrowser as exc:
@@ -636,11 +707,13 @@ def resolve_chromium(explicit: str | None) -> str:
 
 
 def default_worker_count(n_checks: int) -> int:
-    from smoke.cli import default_workers
+    from smoke.plan.workers import default_workers
+
     return default_workers(n_checks, remote=False)
 
 
 # --- report ---------------------------------------------------------------------------------
+
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
@@ -675,35 +748,60 @@ def summarize(results: list[RunResult]) -> dict[str, dict[str, Any]]:
 
 def ratios(smoke: dict[str, Any], base: dict[str, Any]) -> tuple[float, float]:
     """smoke / base for wall time and for CPU per check (NaN when the base measured zero)."""
+
     def ratio(key: str) -> float:
         return smoke[key] / base[key] if base[key] else float("nan")
 
     return ratio("wall_s"), ratio("cpu_per_check")
 
 
-def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
-                 header: list[str]) -> int:
+def print_report(
+    results: list[RunResult], summary: dict[str, dict[str, Any]], header: list[str]
+) -> int:
     p = print
     p()
     for text in header:
         p(text)
     p()
-    p("CPU = client side only: the process tree of each mode (runner, pytest workers, Playwright "
-      "driver,\n      Chromium), from getrusage(RUSAGE_CHILDREN). The farm's PHP servers and "
-      "scoring service\n      are measured apart ('server CPU/check') and not included.")
+    p(
+        "CPU = client side only: the process tree of each mode (runner, pytest workers, Playwright "
+        "driver,\n      Chromium), from getrusage(RUSAGE_CHILDREN). The farm's PHP servers and "
+        "scoring service\n      are measured apart ('server CPU/check') and not included."
+    )
     p()
-    cols = ("mode", "ok", "wall s", "CPU s", "CPU s/check", "server CPU/check",
-            "peak PSS/worker MB", "peak PSS total MB", "workers")
+    cols = (
+        "mode",
+        "ok",
+        "wall s",
+        "CPU s",
+        "CPU s/check",
+        "server CPU/check",
+        "peak PSS/worker MB",
+        "peak PSS total MB",
+        "workers",
+    )
     rows = []
     for mode, s in summary.items():
-        rows.append((mode, f"{int(s['ok_checks'])}/{int(s['checks'])}", f"{s['wall_s']:.1f}",
-                     f"{s['cpu_s']:.1f}", f"{s['cpu_per_check']:.3f}",
-                     f"{s['server_cpu_per_check']:.3f}", f"{s['peak_pss_worker_mb']:.0f}",
-                     f"{s['peak_pss_total_mb']:.0f}", f"{int(s['workers_seen'])}"))
+        rows.append(
+            (
+                mode,
+                f"{int(s['ok_checks'])}/{int(s['checks'])}",
+                f"{s['wall_s']:.1f}",
+                f"{s['cpu_s']:.1f}",
+                f"{s['cpu_per_check']:.3f}",
+                f"{s['server_cpu_per_check']:.3f}",
+                f"{s['peak_pss_worker_mb']:.0f}",
+                f"{s['peak_pss_total_mb']:.0f}",
+                f"{int(s['workers_seen'])}",
+            )
+        )
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(v.rjust(w) if i else v.ljust(w)
-                         for i, (v, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            v.rjust(w) if i else v.ljust(w)
+            for i, (v, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
     p(line(cols))
     p("  ".join("-" * w for w in widths))
@@ -732,18 +830,25 @@ def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
             target = TARGETS[name]
             ok = rw <= target and rc <= target
             verdicts.append(ok)
-            p(f"  {name:27} {rw:5.2f}   {rc:9.2f}   <= {target:.2f}   "
-              f"{'met' if ok else 'MISSED'}"
-              + ("" if rw <= target else " (wall)") + ("" if rc <= target else " (CPU)"))
+            p(
+                f"  {name:27} {rw:5.2f}   {rc:9.2f}   <= {target:.2f}   "
+                f"{'met' if ok else 'MISSED'}"
+                + ("" if rw <= target else " (wall)")
+                + ("" if rc <= target else " (CPU)")
+            )
         if "floor-parallel" in summary:
             rw, rc = ratios(sm, summary["floor-parallel"])
-            p(f"  {'smoke/floor-parallel':27} {rw:5.2f}   {rc:9.2f}   (no target: the floor "
-              "with smoke's workers;")
+            p(
+                f"  {'smoke/floor-parallel':27} {rw:5.2f}   {rc:9.2f}   (no target: the floor "
+                "with smoke's workers;"
+            )
             p(f"  {'':27} {'':5}   {'':9}    CPU the machine adds to any parallel run)")
         mem_ok = sm["peak_pss_worker_mb"] <= PSS_LIMIT_MB
         verdicts.append(mem_ok)
-        p(f"  smoke peak PSS per worker  {sm['peak_pss_worker_mb']:.0f} MB   "
-          f"<= {PSS_LIMIT_MB:.0f} MB   {'met' if mem_ok else 'MISSED'}")
+        p(
+            f"  smoke peak PSS per worker  {sm['peak_pss_worker_mb']:.0f} MB   "
+            f"<= {PSS_LIMIT_MB:.0f} MB   {'met' if mem_ok else 'MISSED'}"
+        )
     p()
     p("per run ('others': CPU the rest of the machine used meanwhile, in cores; 'sampler': this")
     p("script's own CPU, mostly reading /proc):")
@@ -763,18 +868,24 @@ def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
         note = ("  <- " + ", ".join(flags) + f" (log: {r.log})") if flags else ""
         others = r.others_cpu_s / r.wall_s if r.wall_s else 0.0
         busy_runs.append(others)
-        p(f"  run {r.repeat + 1} {r.mode:10} wall {r.wall_s:6.1f} s  CPU {r.cpu_s:6.1f} s "
-          f"(sampled {r.cpu_sampled_s:5.1f})  server {r.server_cpu_s:5.1f} s  "
-          f"PSS/worker {', '.join(f'{v:.0f}' for v in r.peak_pss_worker_mb.values()) or '-'} MB  "
-          f"others {others:.2f} cores, sampler {r.sampler_cpu_s:.1f} s{note}")
+        p(
+            f"  run {r.repeat + 1} {r.mode:10} wall {r.wall_s:6.1f} s  CPU {r.cpu_s:6.1f} s "
+            f"(sampled {r.cpu_sampled_s:5.1f})  server {r.server_cpu_s:5.1f} s  "
+            f"PSS/worker {', '.join(f'{v:.0f}' for v in r.peak_pss_worker_mb.values()) or '-'} MB  "
+            f"others {others:.2f} cores, sampler {r.sampler_cpu_s:.1f} s{note}"
+        )
     n_checks = min((r.checks for r in results), default=0)
     if n_checks < 20:
-        p(f"\nwarning: only {n_checks} checks: fixed start-up costs (interpreters, imports, "
-          "browser launch) dominate the per-check figures and the ratios; use ~30 checks or more")
+        p(
+            f"\nwarning: only {n_checks} checks: fixed start-up costs (interpreters, imports, "
+            "browser launch) dominate the per-check figures and the ratios; use ~30 checks or more"
+        )
     if max(busy_runs, default=0.0) > 0.25:
-        p(f"\nwarning: other processes used up to {max(busy_runs):.2f} of {os.cpu_count()} cores "
-          "during the runs: wall times (and, less so, CPU) are inflated and noisy; repeat on a "
-          "quiet machine (--repeat 3) before drawing conclusions")
+        p(
+            f"\nwarning: other processes used up to {max(busy_runs):.2f} of {os.cpu_count()} cores "
+            "during the runs: wall times (and, less so, CPU) are inflated and noisy; repeat on a "
+            "quiet machine (--repeat 3) before drawing conclusions"
+        )
     if not complete:
         p("\nsome runs did not complete: their numbers are not comparable (see the logs above)")
         return 2
@@ -783,41 +894,90 @@ def print_report(results: list[RunResult], summary: dict[str, dict[str, Any]],
 
 # --- main -----------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="bench_sweep.py", description=__doc__.split("\n\n")[0],
+        prog="bench_sweep.py",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="See bench/README.md.")
-    parser.add_argument("--testbed-dir", type=Path, default=None,
-                        help="use this running farm (default: bring up a temporary one on free "
-                             "ports and take it down at the end)")
+        epilog="See bench/README.md.",
+    )
+    parser.add_argument(
+        "--testbed-dir",
+        type=Path,
+        default=None,
+        help="use this running farm (default: bring up a temporary one on free "
+        "ports and take it down at the end)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each mode (default 1)")
-    parser.add_argument("--workers", default="auto",
-                        help="pytest workers for smoke and idiomatic (default: smoke's auto)")
-    parser.add_argument("--modes", default=",".join(MODES),
-                        help="comma-separated subset of smoke,idiomatic,floor (default: all)")
-    parser.add_argument("--wiki", action="append", default=None, metavar="PATTERN",
-                        help=f"selection (default: {' '.join(DEFAULT_WIKIS)})")
-    parser.add_argument("--page", action="append", default=None, metavar="PATTERN",
-                        help=f"selection (default: {' '.join(DEFAULT_PAGES)}); no watchlist")
-    parser.add_argument("--variant", action="append", default=None, metavar="PATTERN",
-                        help=f"selection (default: {' '.join(DEFAULT_VARIANTS)})")
-    parser.add_argument("--config", type=Path, default=REPO / "wikis.yaml",
-                        help="smoke configuration (default: the repository's wikis.yaml)")
-    parser.add_argument("--browser-path", default=None,
-                        help="Chromium for the baselines (default: what smoke would find)")
-    parser.add_argument("--smoke-args", default="",
-                        help="extra arguments for `smoke run` (shell-quoted string), e.g. "
-                             "'--browser-path /usr/bin/chromium'")
-    parser.add_argument("--timeout", type=float, default=900.0,
-                        help="seconds one run of one mode may take before it is killed (900)")
-    parser.add_argument("--sample-interval", type=float, default=0.2,
-                        help="seconds between /proc samples (0.2)")
-    parser.add_argument("--no-warmup", action="store_true",
-                        help="skip the unmeasured warm-up loads (one per wiki and page)")
+    parser.add_argument(
+        "--workers",
+        default="auto",
+        help="pytest workers for smoke and idiomatic (default: smoke's auto)",
+    )
+    parser.add_argument(
+        "--modes",
+        default=",".join(MODES),
+        help="comma-separated subset of smoke,idiomatic,floor (default: all)",
+    )
+    parser.add_argument(
+        "--wiki",
+        action="append",
+        default=None,
+        metavar="PATTERN",
+        help=f"selection (default: {' '.join(DEFAULT_WIKIS)})",
+    )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=None,
+        metavar="PATTERN",
+        help=f"selection (default: {' '.join(DEFAULT_PAGES)}); no watchlist",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=None,
+        metavar="PATTERN",
+        help=f"selection (default: {' '.join(DEFAULT_VARIANTS)})",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=REPO / "wikis.yaml",
+        help="smoke configuration (default: the repository's wikis.yaml)",
+    )
+    parser.add_argument(
+        "--browser-path",
+        default=None,
+        help="Chromium for the baselines (default: what smoke would find)",
+    )
+    parser.add_argument(
+        "--smoke-args",
+        default="",
+        help="extra arguments for `smoke run` (shell-quoted string), e.g. "
+        "'--browser-path /usr/bin/chromium'",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds one run of one mode may take before it is killed (900)",
+    )
+    parser.add_argument(
+        "--sample-interval", type=float, default=0.2, help="seconds between /proc samples (0.2)"
+    )
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the unmeasured warm-up loads (one per wiki and page)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write raw results here")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory (logs, generated files, reports)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary directory (logs, generated files, reports)",
+    )
     args = parser.parse_args(argv)
     args.wiki = args.wiki or list(DEFAULT_WIKIS)
     args.page = args.page or list(DEFAULT_PAGES)
@@ -851,8 +1011,20 @@ def main(argv: list[str] | None = None) -> int:
             base = free_base_port()
             log(f"bringing up a temporary farm on ports {base}-{base + 4} in {testbed_dir}")
             t = time.monotonic()
-            run_cli([SMOKE, "testbed", "--state-dir", str(testbed_dir), "up", "--base-port",
-                     str(base), "--no-install"], 600, "smoke testbed up")
+            run_cli(
+                [
+                    SMOKE,
+                    "testbed",
+                    "--state-dir",
+                    str(testbed_dir),
+                    "up",
+                    "--base-port",
+                    str(base),
+                    "--no-install",
+                ],
+                600,
+                "smoke testbed up",
+            )
             log(f"farm up in {time.monotonic() - t:.1f} s")
         elif not (testbed_dir / "state.json").exists():
             raise SystemExit(f"bench: no farm in {testbed_dir} (no state.json)")
@@ -866,16 +1038,23 @@ def main(argv: list[str] | None = None) -> int:
         workers = default_worker_count(len(checks)) if args.workers == "auto" else int(args.workers)
         chromium = resolve_chromium(args.browser_path)
         with open(args.config, encoding="utf-8") as handle:
-            timeouts = re.search(r"^timeouts:\s*\{navigation:\s*(\d+),\s*ready:\s*(\d+)\}",
-                                 handle.read(), re.M)
-        nav_ms, ready_ms = ((int(timeouts[1]) * 1000, int(timeouts[2]) * 1000) if timeouts
-                            else (30000, 15000))
-        fill = {"chromium": chromium, "nav_ms": nav_ms, "ready_ms": ready_ms,
-                "ready": FILTERS_READY}
+            timeouts = re.search(
+                r"^timeouts:\s*\{navigation:\s*(\d+),\s*ready:\s*(\d+)\}", handle.read(), re.M
+            )
+        nav_ms, ready_ms = (
+            (int(timeouts[1]) * 1000, int(timeouts[2]) * 1000) if timeouts else (30000, 15000)
+        )
+        fill = {
+            "chromium": chromium,
+            "nav_ms": nav_ms,
+            "ready_ms": ready_ms,
+            "ready": FILTERS_READY,
+        }
         idiom_dir = tmp / "idiomatic"
         idiom_dir.mkdir()
         (idiom_dir / "test_idiomatic.py").write_text(
-            IDIOMATIC_TEMPLATE.format(checks=checks, **fill), "utf-8")
+            IDIOMATIC_TEMPLATE.format(checks=checks, **fill), "utf-8"
+        )
         floor_py = tmp / "floor.py"
         floor_py.write_text(FLOOR_TEMPLATE.format(**fill), "utf-8")
         checks_json = tmp / "checks.json"
@@ -883,8 +1062,11 @@ def main(argv: list[str] | None = None) -> int:
         reports = tmp / "reports"
         reports.mkdir()
 
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("PYTEST_", "SMOKE_TESTBED_DIR"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PYTEST_", "SMOKE_TESTBED_DIR"))
+        }
         wikis = sorted({str(c["id"]).split("/")[0] for c in checks})
         pages = sorted({str(c["id"]).split("/")[1] for c in checks})
         header = [
@@ -908,55 +1090,116 @@ def main(argv: list[str] | None = None) -> int:
             warm_json = tmp / "warmup.json"
             warm_json.write_text(json.dumps(warm), "utf-8")
             log(f"warm-up: {len(warm)} loads (not measured)")
-            run_measured("warmup", 0, [sys.executable, str(floor_py), str(warm_json)], cwd=tmp,
-                         env=env, log_path=tmp / "warmup.log", timeout=min(args.timeout, 300),
-                         interval=1.0, pgids=pgids, n_checks=len(warm))
+            run_measured(
+                "warmup",
+                0,
+                [sys.executable, str(floor_py), str(warm_json)],
+                cwd=tmp,
+                env=env,
+                log_path=tmp / "warmup.log",
+                timeout=min(args.timeout, 300),
+                interval=1.0,
+                pgids=pgids,
+                n_checks=len(warm),
+            )
 
         smoke_extra = shlex.split(args.smoke_args)
         for rep in range(args.repeat):
-            order = args.modes[rep % len(args.modes):] + args.modes[:rep % len(args.modes)]
+            order = args.modes[rep % len(args.modes) :] + args.modes[: rep % len(args.modes)]
             for mode in order:
                 run_id = f"bench-{rep + 1}"
                 if mode == "smoke":
-                    argv = [SMOKE, "run", "--config", str(args.config), "--testbed-dir",
-                            str(testbed_dir), "--reports-dir", str(reports), "--run-id", run_id,
-                            "-n", str(workers)]
-                    for flag, values in (("--wiki", args.wiki), ("--page", args.page),
-                                         ("--variant", args.variant)):
+                    argv = [
+                        SMOKE,
+                        "run",
+                        "--config",
+                        str(args.config),
+                        "--testbed-dir",
+                        str(testbed_dir),
+                        "--reports-dir",
+                        str(reports),
+                        "--run-id",
+                        run_id,
+                        "-n",
+                        str(workers),
+                    ]
+                    for flag, values in (
+                        ("--wiki", args.wiki),
+                        ("--page", args.page),
+                        ("--variant", args.variant),
+                    ):
                         for value in values:
                             argv += [flag, value]
                     argv += smoke_extra
                     cwd = REPO
                 elif mode == "idiomatic":
-                    argv = [sys.executable, "-m", "pytest", "test_idiomatic.py", "-q",
-                            "-p", "no:cacheprovider", "-p", "no:smoke"]
-                    argv += (["-n", str(workers), "--dist", "load"] if workers > 1
-                             else ["-p", "no:xdist"])
+                    argv = [
+                        sys.executable,
+                        "-m",
+                        "pytest",
+                        "test_idiomatic.py",
+                        "-q",
+                        "-p",
+                        "no:cacheprovider",
+                        "-p",
+                        "no:smoke",
+                    ]
+                    argv += (
+                        ["-n", str(workers), "--dist", "load"]
+                        if workers > 1
+                        else ["-p", "no:xdist"]
+                    )
                     cwd = idiom_dir
                 elif mode == "floor":
                     argv = [sys.executable, str(floor_py), str(checks_json)]
                     cwd = tmp
                 else:  # floor-parallel
-                    argv = [sys.executable, str(floor_py), str(checks_json), "--parallel",
-                            str(workers)]
+                    argv = [
+                        sys.executable,
+                        str(floor_py),
+                        str(checks_json),
+                        "--parallel",
+                        str(workers),
+                    ]
                     cwd = tmp
-                result = run_measured(mode, rep, argv, cwd=cwd, env=env,
-                                      log_path=tmp / f"{mode}-{rep + 1}.log",
-                                      timeout=args.timeout, interval=args.sample_interval,
-                                      pgids=pgids, n_checks=len(checks))
+                result = run_measured(
+                    mode,
+                    rep,
+                    argv,
+                    cwd=cwd,
+                    env=env,
+                    log_path=tmp / f"{mode}-{rep + 1}.log",
+                    timeout=args.timeout,
+                    interval=args.sample_interval,
+                    pgids=pgids,
+                    n_checks=len(checks),
+                )
                 count_ok(mode, result, reports, run_id)
                 results.append(result)
-                log(f"{mode}: wall {result.wall_s:.1f} s, CPU {result.cpu_s:.1f} s "
+                log(
+                    f"{mode}: wall {result.wall_s:.1f} s, CPU {result.cpu_s:.1f} s "
                     f"({result.cpu_per_check:.3f}/check), {result.ok_checks}/{result.checks} ok, "
-                    f"peak PSS/worker {result.max_worker_mb:.0f} MB")
+                    f"peak PSS/worker {result.max_worker_mb:.0f} MB"
+                )
 
         summary = summarize(results)
         code = print_report(results, summary, header)
         if args.json:
-            args.json.write_text(json.dumps({
-                "header": header, "workers": workers, "checks": checks,
-                "summary": summary, "runs": [asdict(r) for r in results],
-                "targets": TARGETS, "pss_limit_mb": PSS_LIMIT_MB}, indent=2), "utf-8")
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "header": header,
+                        "workers": workers,
+                        "checks": checks,
+                        "summary": summary,
+                        "runs": [asdict(r) for r in results],
+                        "targets": TARGETS,
+                        "pss_limit_mb": PSS_LIMIT_MB,
+                    },
+                    indent=2,
+                ),
+                "utf-8",
+            )
         if any(not r.completed for r in results) or args.keep:
             log(f"logs and generated files kept in {tmp}")
             args.keep = True
@@ -977,9 +1220,13 @@ def main(argv: list[str] | None = None) -> int:
         if own_farm and (testbed_dir / "state.json").exists():
             log("taking the temporary farm down")
             try:
-                subprocess.run([SMOKE, "testbed", "--state-dir", str(testbed_dir), "down",
-                                "--purge"], capture_output=True, timeout=60, check=False,
-                               stdin=subprocess.DEVNULL)
+                subprocess.run(
+                    [SMOKE, "testbed", "--state-dir", str(testbed_dir), "down", "--purge"],
+                    capture_output=True,
+                    timeout=60,
+                    check=False,
+                    stdin=subprocess.DEVNULL,
+                )
             except subprocess.TimeoutExpired:
                 log(f"warning: `smoke testbed down` timed out; farm state left in {testbed_dir}")
                 args.keep = True

@@ -15,10 +15,10 @@ from datetime import date
 from fnmatch import fnmatchcase
 from urllib.parse import quote, urlencode, urlsplit
 
-from smoke.checks import AllowEntry, Check, Expectation, Page
 from smoke.config.errors import ConfigError, FieldPath, did_you_mean, error_at, one_of
 from smoke.config.schema import AllowEntryModel, LoginModel, SmokeConfig, TargetModel, WikiModel
 from smoke.config.variants import Variant
+from smoke.model.checks import AllowEntry, Check, Expectation, Page
 
 _TITLES = {
     Page.RECENTCHANGES: "Special:RecentChanges",

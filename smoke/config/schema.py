@@ -24,7 +24,6 @@ from pydantic import (
     model_validator,
 )
 
-from smoke.checks import ORES_MODELS, Page
 from smoke.config.errors import (
     ConfigError,
     ConfigSource,
@@ -33,6 +32,8 @@ from smoke.config.errors import (
     one_of,
 )
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
+from smoke.model.checks import ORES_MODELS, Page
+from smoke.model.wikimedia import TASK_PATTERN
 
 PAGE_NAMES: tuple[str, ...] = tuple(page.value for page in Page)
 URL_PLACEHOLDERS: frozenset[str] = frozenset({"id", "lang"})
@@ -196,7 +197,7 @@ class LoginModel(_Model):
 class AllowEntryModel(_Model):
     pattern: NonEmpty
     reason: NonEmpty
-    task: Annotated[str, Field(pattern=r"^T\d+$")] | None = None
+    task: Annotated[str, Field(pattern=TASK_PATTERN)] | None = None
     expires: date | None = None
 
     @model_validator(mode="after")
@@ -334,7 +335,7 @@ def _check_budget_pages(value: Any) -> Any:
 class KnownIssueModel(_Model):
     """A quarantined failure: matching checks still run; their result shows as *known*."""
 
-    task: Annotated[str, Field(pattern=r"^T\d+$")]
+    task: Annotated[str, Field(pattern=TASK_PATTERN)]
     wiki: NonEmpty = "*"  # fnmatch patterns
     page: NonEmpty = "*"
     variant: NonEmpty = "*"

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from smoke.checks import ORES_LEVELS, ORES_MODELS, Page
 from smoke.config.errors import FieldProblem, did_you_mean, one_of
+from smoke.model.checks import ORES_LEVELS, ORES_MODELS, Page
 
 # Variant names end up in check ids (<wiki>/<page>/<variant>) and report file names:
 # no "/" and no spaces.

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from smoke.browser import find_chromium
-from smoke.page_scripts import GC_LAUNCH_ARGS
+from smoke.browser.chromium import find_chromium
+from smoke.browser.page_scripts import GC_LAUNCH_ARGS
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 

@@ -51,7 +51,7 @@ def smoke_run(
     argv = [
         sys.executable,
         "-m",
-        "smoke.cli",
+        "smoke.cli.main",
         "run",
         "--testbed-dir",
         farm.state_dir,

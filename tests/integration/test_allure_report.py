@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from smoke import allure_report
+from smoke.runs import allure_report
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run
@@ -65,7 +65,7 @@ def page(browser: Browser) -> Iterator[Page]:
 def smoke_report(*argv: str) -> tuple[int, str]:
     """`smoke report ARGS` as a user runs it; (exit code, stdout + stderr)."""
     done = subprocess.run(
-        [sys.executable, "-m", "smoke.cli", "report", *argv],
+        [sys.executable, "-m", "smoke.cli.main", "report", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
 
-from smoke.browser import find_chromium
-from smoke.capture import CaptureSettings, PagePool, capture
-from smoke.checks import Check
-from smoke.plan import PlanOptions, make_plan
+from smoke.browser.capture import PagePool, capture
+from smoke.browser.chromium import find_chromium
+from smoke.model.checks import Check
+from smoke.plan.capture_settings import CaptureSettings
+from smoke.plan.planner import PlanOptions, make_plan
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT
 

@@ -16,9 +16,25 @@ def test_discover_writes_a_valid_target_with_the_right_ores_models(
 ) -> None:
     out = tmp_path / "discovered.yaml"
     result = subprocess.run(
-        [sys.executable, "-m", "smoke.cli", "discover", "--testbed-dir", farm_state.state_dir,
-         "--name", "farm", "--contributions-user", "Alice", "--output", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "smoke.cli.main",
+            "discover",
+            "--testbed-dir",
+            farm_state.state_dir,
+            "--name",
+            "farm",
+            "--contributions-user",
+            "Alice",
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     config = parse_config(out.read_text(), file=str(out))
@@ -37,8 +53,12 @@ def test_discover_writes_a_valid_target_with_the_right_ores_models(
 
 def test_discover_without_a_site_matrix_is_a_usage_error(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "smoke.cli", "discover", "--target", "staging"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "smoke.cli.main", "discover", "--target", "staging"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 4
     assert "sitematrix" in result.stderr and "Traceback" not in result.stderr

@@ -68,23 +68,39 @@ def test_known_issues_quarantine_expire_and_stop_failing(
 ) -> None:
     fault("ruwiki", "js-error")
     fault("frwiki", "js-error")
-    config = config_with(tmp_path, """\
+    config = config_with(
+        tmp_path,
+        """\
 known_issues:
   - {task: T100001, wiki: ruwiki, detector: javascript, reason: "fault under investigation"}
   - {task: T100002, wiki: frwiki, detector: javascript, expires: 2020-01-31}
   - {task: T100003, wiki: enwiki, page: recentchanges, variant: plain}
-""")
-    out = smoke_run(farm_state, tmp_path, "--wiki", "ruwiki", "--wiki", "frwiki",
-                    "--wiki", "enwiki", "--page", "recentchanges", "--variant", "plain",
-                    config=config)
+""",
+    )
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "ruwiki",
+        "--wiki",
+        "frwiki",
+        "--wiki",
+        "enwiki",
+        "--page",
+        "recentchanges",
+        "--variant",
+        "plain",
+        config=config,
+    )
     assert out.code == 1  # frwiki's quarantine expired: that failure counts again
     ru = out.check("ruwiki/recentchanges/plain")
     assert ru["outcome"] == "known"
     assert ru["known_issue"]["url"] == "https://phabricator.wikimedia.org/T100001"
     fr = out.check("frwiki/recentchanges/plain")
     assert fr["outcome"] == "failed"
-    assert any(f["detector"] == "known-issues" and "T100002" in f["message"]
-               for f in fr["findings"])
+    assert any(
+        f["detector"] == "known-issues" and "T100002" in f["message"] for f in fr["findings"]
+    )
     en = out.check("enwiki/recentchanges/plain")
     assert en["outcome"] == "passed" and en["known_issues_stopped_failing"] == ["T100003"]
     summary = (out.run_dir / "summary.md").read_text()
@@ -96,11 +112,25 @@ def test_budget_overrun_is_a_finding(farm_state: FarmState, tmp_path: Path) -> N
     config = config_with(tmp_path, "budgets:\n  contributions: {load_ms: 1}\n")
     log = Path(farm_state.wikis["enwiki"].dir) / "requests.log"
     since = time.time()
-    out = smoke_run(farm_state, tmp_path, "--wiki", "enwiki", "--page", "contributions",
-                    "--variant", "plain", "--retries", "0", config=config)
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "enwiki",
+        "--page",
+        "contributions",
+        "--variant",
+        "plain",
+        "--retries",
+        "0",
+        config=config,
+    )
     # Politeness: the wiki saw a User-Agent naming smoke and the contact from wikis.yaml.
-    agents = [line.split(" ", 4)[4] for line in log.read_text().splitlines()
-              if float(line.split()[0]) >= since]
+    agents = [
+        line.split(" ", 4)[4]
+        for line in log.read_text().splitlines()
+        if float(line.split()[0]) >= since
+    ]
     assert agents and all("smoke/0.1.0" in a and "phabricator.wikimedia.org" in a for a in agents)
     assert out.code == 1
     findings = out.check("enwiki/contributions/plain")["findings"]
@@ -110,15 +140,34 @@ def test_budget_overrun_is_a_finding(farm_state: FarmState, tmp_path: Path) -> N
 
 @pytest.mark.parametrize(("cap", "expect_at_most"), [(2, 2), (4, 4)])
 def test_per_host_cap_holds_across_workers(
-    farm_state: FarmState, tmp_path: Path, fault: Callable[..., None], cap: int,
+    farm_state: FarmState,
+    tmp_path: Path,
+    fault: Callable[..., None],
+    cap: int,
     expect_at_most: int,
 ) -> None:
     fault("enwiki", "slow", delay=2)
     log = Path(farm_state.wikis["enwiki"].dir) / "requests.log"
     since = time.time()
-    out = smoke_run(farm_state, tmp_path, "--wiki", "enwiki", "--page", "recentchanges",
-                    "--variant", "damaging=*", "--variant", "goodfaith=*", "-n", "4",
-                    "--max-per-host", str(cap), "--navigation-timeout", "30", run_id=f"cap{cap}")
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "enwiki",
+        "--page",
+        "recentchanges",
+        "--variant",
+        "damaging=*",
+        "--variant",
+        "goodfaith=*",
+        "-n",
+        "4",
+        "--max-per-host",
+        str(cap),
+        "--navigation-timeout",
+        "30",
+        run_id=f"cap{cap}",
+    )
     assert out.code == 0, out.stdout[-2000:]
     peak = max_overlap(log, since)
     assert peak <= expect_at_most
@@ -142,8 +191,15 @@ targets:
       - {{id: enwiki, ores: [damaging, goodfaith], url: "http://enwiki.smoke-canary.invalid:{wiki.port}"}}
 """)
     args = ("--target", "canary", "--variant", "plain", "--variant", "damaging=likelybad")
-    out = smoke_run(farm_state, tmp_path, *args, "--resolve", "*.smoke-canary.invalid=127.0.0.1",
-                    config=config, run_id="resolved")
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        *args,
+        "--resolve",
+        "*.smoke-canary.invalid=127.0.0.1",
+        config=config,
+        run_id="resolved",
+    )
     assert out.code == 0, out.stdout[-3000:]
     for check in out.results["checks"]:
         assert check["final_url"].startswith("http://enwiki.smoke-canary.invalid:")
@@ -155,9 +211,19 @@ targets:
 def playwright_server() -> Iterator[str]:
     port = free_port_block(1, start=23000)
     proc = subprocess.Popen(
-        [str(PLAYWRIGHT_DRIVER / "node"), str(PLAYWRIGHT_DRIVER / "package" / "cli.js"),
-         "run-server", "--port", str(port), "--host", "127.0.0.1", "--unsafe"],
-        stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            str(PLAYWRIGHT_DRIVER / "node"),
+            str(PLAYWRIGHT_DRIVER / "package" / "cli.js"),
+            "run-server",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--unsafe",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     assert proc.stdout is not None
     assert "Listening on" in proc.stdout.readline()
@@ -170,10 +236,20 @@ def playwright_server() -> Iterator[str]:
 def cdp_chromium(tmp_path: Path) -> Iterator[str]:
     profile = tmp_path / "profile"
     proc = subprocess.Popen(
-        ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-         f"--user-data-dir={profile}", "--disable-background-networking", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            "/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--disable-background-networking",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     port_file = profile / "DevToolsActivePort"
     deadline = time.monotonic() + 30
@@ -185,20 +261,41 @@ def cdp_chromium(tmp_path: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-def test_remote_playwright_server(farm_state: FarmState, tmp_path: Path,
-                                  playwright_server: str) -> None:
-    out = smoke_run(farm_state, tmp_path, "--wiki", "frwiki", "--variant", "plain",
-                    "--browser-endpoint", playwright_server, "--browser-path", "/usr/bin/chromium",
-                    "-n", "1")
+def test_remote_playwright_server(
+    farm_state: FarmState, tmp_path: Path, playwright_server: str
+) -> None:
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "frwiki",
+        "--variant",
+        "plain",
+        "--browser-endpoint",
+        playwright_server,
+        "--browser-path",
+        "/usr/bin/chromium",
+        "-n",
+        "1",
+    )
     assert out.code == 0, out.stdout[-3000:]
     assert len(out.by_outcome("passed")) == 3  # RC, WL (logged in), Contributions
     assert f"the browser at {playwright_server}" in out.stderr + out.stdout
 
 
-def test_remote_chromium_over_cdp(farm_state: FarmState, tmp_path: Path,
-                                  cdp_chromium: str) -> None:
-    out = smoke_run(farm_state, tmp_path, "--wiki", "ruwiki", "--variant", "plain",
-                    "--cdp-endpoint", cdp_chromium, "-n", "1")
+def test_remote_chromium_over_cdp(farm_state: FarmState, tmp_path: Path, cdp_chromium: str) -> None:
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "ruwiki",
+        "--variant",
+        "plain",
+        "--cdp-endpoint",
+        cdp_chromium,
+        "-n",
+        "1",
+    )
     assert out.code == 0, out.stdout[-3000:]
     assert len(out.by_outcome("passed")) == 3
 
@@ -211,11 +308,34 @@ def test_no_secret_in_anything_a_logged_in_run_writes(
     fault("enwiki", "js-error")  # failed checks: evidence and traces are written
     run_dir = tmp_path / "secrets"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "smoke.cli", "run", "--testbed-dir", farm_state.state_dir,
-         "--reports-dir", str(tmp_path), "--run-id", "secrets", "--wiki", "enwiki",
-         "--page", "watchlist", "--variant", "plain", "--variant", "damaging=likelybad",
-         "--screenshots", "always", "--retries", "1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "smoke.cli.main",
+            "run",
+            "--testbed-dir",
+            farm_state.state_dir,
+            "--reports-dir",
+            str(tmp_path),
+            "--run-id",
+            "secrets",
+            "--wiki",
+            "enwiki",
+            "--page",
+            "watchlist",
+            "--variant",
+            "plain",
+            "--variant",
+            "damaging=likelybad",
+            "--screenshots",
+            "always",
+            "--retries",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     cookies: set[str] = set()
     while proc.poll() is None:
@@ -224,8 +344,11 @@ def test_no_secret_in_anything_a_logged_in_run_writes(
                 state = json.loads(session.read_text())
             except (OSError, ValueError):
                 continue
-            cookies |= {c["value"] for c in state["cookies"]
-                        if "session" in c["name"].lower() or "token" in c["name"].lower()}
+            cookies |= {
+                c["value"]
+                for c in state["cookies"]
+                if "session" in c["name"].lower() or "token" in c["name"].lower()
+            }
         time.sleep(0.05)
     stdout, stderr = proc.communicate()
     assert proc.returncode == 1, stdout[-2000:]

@@ -11,14 +11,33 @@ from pathlib import Path
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run
 
-SELECTION = ("--wiki", "enwiki", "--wiki", "ruwiki", "--page", "recentchanges",
-             "--page", "contributions", "--variant", "plain", "--variant", "hidenondamaging",
-             "--variant", "damaging=likelybad")
+SELECTION = (
+    "--wiki",
+    "enwiki",
+    "--wiki",
+    "ruwiki",
+    "--page",
+    "recentchanges",
+    "--page",
+    "contributions",
+    "--variant",
+    "plain",
+    "--variant",
+    "hidenondamaging",
+    "--variant",
+    "damaging=likelybad",
+)
 
 
 def smoke(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "smoke.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "smoke.cli.main", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_diff_and_baseline_see_exactly_the_new_fault(
@@ -30,9 +49,13 @@ def test_diff_and_baseline_see_exactly_the_new_fault(
     fault("ruwiki", "null-threshold-silent")
     after = smoke_run(farm_state, tmp_path, *SELECTION, "--baseline", "before", run_id="after")
     assert after.code == 1  # new product defects against the baseline
-    expected = {"ruwiki/recentchanges/plain", "ruwiki/recentchanges/hidenondamaging",
-                "ruwiki/recentchanges/damaging=likelybad", "ruwiki/contributions/plain",
-                "ruwiki/contributions/hidenondamaging"}
+    expected = {
+        "ruwiki/recentchanges/plain",
+        "ruwiki/recentchanges/hidenondamaging",
+        "ruwiki/recentchanges/damaging=likelybad",
+        "ruwiki/contributions/plain",
+        "ruwiki/contributions/hidenondamaging",
+    }
     assert after.by_outcome("failed") == expected
 
     diff = smoke("diff", "before", "after", "--reports-dir", str(tmp_path), "--json")
@@ -44,8 +67,15 @@ def test_diff_and_baseline_see_exactly_the_new_fault(
     assert "5 new failures" in text.stdout
 
     # The deploy is rolled back: against the faulty run nothing is new (only fixes): exit 0.
-    fault_off = smoke("testbed", "--state-dir", farm_state.state_dir, "fault", "ruwiki",
-                      "null-threshold-silent", "off")
+    fault_off = smoke(
+        "testbed",
+        "--state-dir",
+        farm_state.state_dir,
+        "fault",
+        "ruwiki",
+        "null-threshold-silent",
+        "off",
+    )
     assert fault_off.returncode == 0
     fixed = smoke_run(farm_state, tmp_path, *SELECTION, "--baseline", "after", run_id="fixed")
     assert fixed.code == 0

@@ -25,7 +25,7 @@ def test_ctrl_c_keeps_finished_checks(farm_state: FarmState, tmp_path: Path) -> 
         [
             sys.executable,
             "-m",
-            "smoke.cli",
+            "smoke.cli.main",
             "run",
             "--testbed-dir",
             farm_state.state_dir,

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from smoke import allure_report, commands_report
-from smoke.allure_report import (
+from smoke.cli import report_command as commands_report
+from smoke.runs import allure_report
+from smoke.runs.allure_report import (
     CATEGORIES,
     HISTORY_FILE,
     INSTALL_HINT,

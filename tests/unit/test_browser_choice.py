@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from smoke import browser
-from smoke.browser import NoBrowser, find_chromium
+from smoke.browser import chromium as browser
+from smoke.browser.chromium import NoBrowser, find_chromium
 
 
 def make_executable(path: Path) -> Path:
@@ -77,9 +77,7 @@ def test_debian_real_binary_is_preferred_to_its_shell_wrapper(machine: Path) -> 
 
 def test_managed_headless_shell_newest_build_first(machine: Path) -> None:
     root = machine / "ms-playwright"
-    make_executable(
-        root / "chromium_headless_shell-1100" / "chrome-linux" / "headless_shell"
-    )
+    make_executable(root / "chromium_headless_shell-1100" / "chrome-linux" / "headless_shell")
     newest = make_executable(
         root
         / "chromium_headless_shell-1200"

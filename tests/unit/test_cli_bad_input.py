@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from smoke.cli import EXIT_USAGE, main
+from smoke.cli.main import main
+from smoke.model.exit_codes import ExitCode
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState, ProcessState, WikiState, save_state
 
@@ -82,7 +83,7 @@ def test_bad_configuration(
     for command in (["run"], ["list"], ["validate"]):
         extra = ["--target", "staging"] if command != ["validate"] else []
         code, output = run_cli(capsys, *command, "--config", str(config), *extra)
-        assert code == EXIT_USAGE, (command, output)
+        assert code == ExitCode.USAGE, (command, output)
         assert "Traceback" not in output
         assert len(output.strip().splitlines()) == 1, output
         for text in expected:
@@ -96,7 +97,7 @@ def test_missing_credentials_variable(
     code, output = run_cli(
         capsys, "run", "--config", str(write(tmp_path, GOOD)), "--target", "staging"
     )
-    assert code == EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "SMOKE_TEST_PASSWORD" in output and "wikis.yaml:4" in output
     assert "Traceback" not in output
 
@@ -118,7 +119,7 @@ def test_bad_selection(
     config = write(tmp_path, GOOD)
     target = [] if "--target" in args else ["--target", "staging"]
     code, output = run_cli(capsys, "list", "--config", str(config), *target, *args)
-    assert code == EXIT_USAGE, output
+    assert code == ExitCode.USAGE, output
     assert "Traceback" not in output
     for text in expected:
         assert text in output, (text, output)
@@ -126,13 +127,13 @@ def test_bad_selection(
 
 def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, output = run_cli(capsys, "run", "--config", str(tmp_path / "nope.yaml"))
-    assert code == EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "nope.yaml" in output and "Traceback" not in output
 
 
 def test_local_target_without_a_farm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, output = run_cli(capsys, "run", "--testbed-dir", str(tmp_path / "no-farm"))
-    assert code == EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "smoke testbed up" in output and "Traceback" not in output
 
 

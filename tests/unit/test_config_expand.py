@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from smoke.checks import Check, Page
 from smoke.config import (
     ConfigError,
     LoginEnv,
@@ -24,6 +23,7 @@ from smoke.config import (
     wiki_ids,
 )
 from smoke.config.schema import SmokeConfig
+from smoke.model.checks import Check, Page
 
 CONFIG = """\
 timeouts: {navigation: 20}

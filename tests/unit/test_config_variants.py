@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from smoke.checks import ORES_LEVELS, Page
 from smoke.config import DEFAULT_VARIANTS, ConfigError, load_config
 from smoke.config.errors import FieldProblem
 from smoke.config.variants import make_variant, param_problem
+from smoke.model.checks import ORES_LEVELS, Page
 
 RC_WL = (Page.RECENTCHANGES, Page.WATCHLIST)
 

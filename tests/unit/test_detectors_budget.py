@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from smoke.checks import Expectation, Page
-from smoke.detectors import run_detectors
-from smoke.detectors.budget import budget
-from smoke.record import PageRecord, Timings
+from smoke.judge.detectors import run_detectors
+from smoke.judge.detectors.budget import budget
+from smoke.model.checks import Expectation, Page
+from smoke.model.record import PageRecord, Timings
 
 
 def record(**timings: float | None) -> PageRecord:

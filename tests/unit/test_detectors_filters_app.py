@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from smoke.checks import Expectation, Page
-from smoke.detectors.filters_app import filters_app
-from smoke.findings import Finding
-from smoke.record import PageRecord
+from smoke.judge.detectors.filters_app import filters_app
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import PageRecord
 
 
 def run(

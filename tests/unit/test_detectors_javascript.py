@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from smoke.checks import AllowEntry, Expectation, Page
-from smoke.detectors.javascript import javascript
-from smoke.findings import Finding
-from smoke.record import ConsoleMessage, PageError, PageRecord, SubRequest
+from smoke.judge.detectors.javascript import javascript
+from smoke.model.checks import AllowEntry, Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import ConsoleMessage, PageError, PageRecord, SubRequest
 
 ORIGIN = "http://127.0.0.1:8401"
 FAVICON = f"{ORIGIN}/favicon.ico"

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from smoke.checks import Expectation, Page
-from smoke.detectors.ores import ores_applied, ores_present
-from smoke.findings import Finding
-from smoke.record import FilterGroup, MwConfig, PageRecord
+from smoke.judge.detectors.ores import ores_applied, ores_present
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import FilterGroup, MwConfig, PageRecord
 
 LEVELS = ("likelygood", "maybebad", "likelybad", "verylikelybad")
 CORE_GROUPS = (

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from smoke.checks import Expectation, Page
-from smoke.detectors import ALL_DETECTORS, describe, run_detectors
-from smoke.detectors.registry import Detector, build_registry, detector, run, truncate
-from smoke.findings import Finding
-from smoke.record import (
+from smoke.judge.detectors import ALL_DETECTORS, describe, run_detectors
+from smoke.judge.detectors.registry import Detector, build_registry, detector, run, truncate
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import (
     ConsoleMessage,
     FilterGroup,
     MwConfig,

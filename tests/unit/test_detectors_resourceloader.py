@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from smoke.checks import Expectation, Page
-from smoke.detectors.resourceloader import resourceloader
-from smoke.findings import Finding
-from smoke.record import PageRecord
+from smoke.judge.detectors.resourceloader import resourceloader
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import PageRecord
 
 
 def run(states: dict[str, str]) -> list[Finding]:

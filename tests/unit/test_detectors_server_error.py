@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from smoke.checks import Expectation, Page
-from smoke.detectors.server_error import FATAL_TEXTS, may_be_error_page, server_error
-from smoke.findings import Finding
-from smoke.record import MwConfig, PageRecord
+from smoke.judge.detectors.server_error import FATAL_TEXTS, may_be_error_page, server_error
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import MwConfig, PageRecord
 
 RC = Expectation(page=Page.RECENTCHANGES, origin="http://127.0.0.1:8401")
 URL = "http://127.0.0.1:8401/index.php?title=Special:RecentChanges&damaging=likelybad"
@@ -257,9 +257,11 @@ def test_status_none_and_no_error_page() -> None:
 
 # --- the raw-HTML shortcut (healthy pages are not parsed) ------------------------------------
 
-PLAIN_RC = HEALTHY_RC.replace("<style>.errorbox{color:red}</style>", "").replace(
-    "MediaWiki internal error: Fatal exception", "boring"
-).replace("(Sorry! This site is experiencing technical difficulties)", "")
+PLAIN_RC = (
+    HEALTHY_RC.replace("<style>.errorbox{color:red}</style>", "")
+    .replace("MediaWiki internal error: Fatal exception", "boring")
+    .replace("(Sorry! This site is experiencing technical difficulties)", "")
+)
 
 
 def test_shortcut_skips_a_healthy_page() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from smoke.checks import Expectation, Page
-from smoke.detectors.subrequests import describe_request, origin_of, subrequests
-from smoke.findings import Finding
-from smoke.record import PageRecord, SubRequest
+from smoke.judge.detectors.subrequests import describe_request, origin_of, subrequests
+from smoke.model.checks import Expectation, Page
+from smoke.model.findings import Finding
+from smoke.model.record import PageRecord, SubRequest
 
 ORIGIN = "http://127.0.0.1:8401"
 PAGE = f"{ORIGIN}/index.php?title=Special:RecentChanges&damaging=likelybad"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from smoke.cli import build_parser
+from smoke.cli.main import build_parser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SMOKE_CALL = re.compile(r"(?:\.venv/bin/|/srv/smoke/\.venv/bin/)smoke ([^|;&\n>#]+)")

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from smoke.checks import Check, Expectation, Page
 from smoke.config import parse_config
-from smoke.detectors import ALL_DETECTORS
-from smoke.execution import execute, result_of
-from smoke.findings import NavigationTimeout
-from smoke.plan import Plan, PlanOptions
-from smoke.record import MwConfig, PageRecord
-from smoke.verdict import Outcome
+from smoke.judge.detectors import ALL_DETECTORS
+from smoke.model.checks import Check, Expectation, Page
+from smoke.model.findings import NavigationTimeout
+from smoke.model.outcome import Outcome
+from smoke.model.record import MwConfig, PageRecord
+from smoke.plan.planner import Plan, PlanOptions
+from smoke.run.execution import execute, result_of
 
 CONFIG = """\
 retries: 1
@@ -31,10 +31,12 @@ targets:
     url: "http://127.0.0.1:9/{id}"
     wikis: [{id: enwiki, ores: []}]
 """
-HEALTHY = PageRecord(requested_url="http://127.0.0.1:9/x", status=200,
-                     mw_config=MwConfig(request_id="ok1"))
-CRASHED = PageRecord(requested_url="http://127.0.0.1:9/x", status=500,
-                     mw_config=MwConfig(request_id="bad1"))
+HEALTHY = PageRecord(
+    requested_url="http://127.0.0.1:9/x", status=200, mw_config=MwConfig(request_id="ok1")
+)
+CRASHED = PageRecord(
+    requested_url="http://127.0.0.1:9/x", status=500, mw_config=MwConfig(request_id="bad1")
+)
 
 
 class ScriptedBrowser:
@@ -72,17 +74,33 @@ class ScriptedBrowser:
 
 
 def plan(retries: int | None = None) -> Plan:
-    return Plan(options=PlanOptions(config_path=Path("x.yaml"), target="t", retries=retries),
-                config=parse_config(CONFIG), checks=[], enabled_detectors=tuple(ALL_DETECTORS))
+    return Plan(
+        options=PlanOptions(config_path=Path("x.yaml"), target="t", retries=retries),
+        config=parse_config(CONFIG),
+        checks=[],
+        enabled_detectors=tuple(ALL_DETECTORS),
+    )
 
 
 def check(wiki: str = "enwiki", page: Page = Page.CONTRIBUTIONS) -> Check:
-    return Check(id=f"{wiki}/{page.value}/plain", target="t", wiki=wiki, page=page,
-                 variant="plain", url="http://127.0.0.1:9/x", expectation=Expectation(page=page))
+    return Check(
+        id=f"{wiki}/{page.value}/plain",
+        target="t",
+        wiki=wiki,
+        page=page,
+        variant="plain",
+        url="http://127.0.0.1:9/x",
+        expectation=Expectation(page=page),
+    )
 
 
-def run(browser: ScriptedBrowser, c: Check, tmp_path: Path, retries: int | None = None,
-        today: date = date(2026, 11, 28)):  # type: ignore[no-untyped-def]
+def run(
+    browser: ScriptedBrowser,
+    c: Check,
+    tmp_path: Path,
+    retries: int | None = None,
+    today: date = date(2026, 11, 28),
+):  # type: ignore[no-untyped-def]
     return execute(c, plan(retries), browser, tmp_path, today=today)  # type: ignore[arg-type]
 
 
@@ -127,8 +145,11 @@ def test_known_issue_quarantines_a_matching_failure(tmp_path: Path) -> None:
     execution = run(ScriptedBrowser(CRASHED, CRASHED), c, tmp_path)
     assert execution.outcome is Outcome.KNOWN
     result = result_of(execution, worker="main")
-    assert result.known_issue == {"task": "T111", "url": "https://phabricator.wikimedia.org/T111",
-                                  "reason": ""}
+    assert result.known_issue == {
+        "task": "T111",
+        "url": "https://phabricator.wikimedia.org/T111",
+        "reason": "",
+    }
 
 
 def test_known_issue_out_of_scope_does_not_quarantine(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from smoke.history import (
+from smoke.output.history import (
     BadRun,
     RunNotFound,
     list_runs,

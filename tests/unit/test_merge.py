@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from smoke.commands_history import add_parsers
-from smoke.history import load_run, resolve_run, to_check_result
-from smoke.merge import MergeError, merge_junit, merge_runs
-from smoke.results import render_summary, write_check_result
+from smoke.cli.history_commands import add_parsers
+from smoke.output.history import load_run, resolve_run, to_check_result
+from smoke.output.results import write_check_result
+from smoke.output.summary import render_summary
+from smoke.runs.merge import MergeError, merge_junit, merge_runs
 
 
 def record(check_id: str, outcome: str, **extra: Any) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from smoke import options
-from smoke.cli import build_parser
+from smoke.cli.main import build_parser
+from smoke.run import options
 
 
 def test_forward_passes_every_given_option_and_nothing_else() -> None:

@@ -4,11 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from smoke.cli import EXIT_USAGE, main
+from smoke.browser.politeness import HostSlots
+from smoke.cli.main import main
 from smoke.config import ConfigError
-from smoke.plan import PlanOptions, make_plan
-from smoke.politeness import HostSlots
-from smoke.safety import Refused, Resolve, host_resolver_rules, is_production, refuse_production
+from smoke.model.exit_codes import ExitCode
+from smoke.plan.planner import PlanOptions, make_plan
+from smoke.plan.safety import (
+    Refused,
+    Resolve,
+    host_resolver_rules,
+    is_production,
+    refuse_production,
+)
 
 PRODUCTION = """\
 targets:
@@ -19,14 +26,24 @@ targets:
 """
 
 
-@pytest.mark.parametrize("host", ["en.wikipedia.org", "WWW.WIKIDATA.ORG", "commons.wikimedia.org",
-                                  "www.mediawiki.org", "wikipedia.org"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "en.wikipedia.org",
+        "WWW.WIKIDATA.ORG",
+        "commons.wikimedia.org",
+        "www.mediawiki.org",
+        "wikipedia.org",
+    ],
+)
 def test_production_hosts(host: str) -> None:
     assert is_production(host)
 
 
-@pytest.mark.parametrize("host", ["en.wikipedia.beta.wmcloud.org", "127.0.0.1", "notwikipedia.org",
-                                  "wikipedia.org.example.com"])
+@pytest.mark.parametrize(
+    "host",
+    ["en.wikipedia.beta.wmcloud.org", "127.0.0.1", "notwikipedia.org", "wikipedia.org.example.com"],
+)
 def test_not_production(host: str) -> None:
     assert not is_production(host)
 
@@ -42,24 +59,29 @@ def test_plan_refuses_production_unless_allowed(tmp_path: Path) -> None:
     config.write_text(PRODUCTION)
     with pytest.raises(ConfigError, match="--allow-production"):
         make_plan(PlanOptions(config_path=config, target="prod"), environ={})
-    plan = make_plan(PlanOptions(config_path=config, target="prod", allow_production=True),
-                     environ={})
+    plan = make_plan(
+        PlanOptions(config_path=config, target="prod", allow_production=True), environ={}
+    )
     assert plan.checks
 
 
-def test_cli_refuses_production_with_usage_exit(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_production_with_usage_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "wikis.yaml"
     config.write_text(PRODUCTION)
-    assert main(["list", "--config", str(config), "--target", "prod"]) == EXIT_USAGE
+    assert main(["list", "--config", str(config), "--target", "prod"]) == ExitCode.USAGE
     assert "refusing" in capsys.readouterr().err
 
 
 def test_resolve_parsing_and_rules() -> None:
-    rules = [Resolve.parse("en.wikipedia.beta.wmcloud.org=127.0.0.1"),
-             Resolve.parse("*.beta.wmcloud.org = 10.0.0.5")]
+    rules = [
+        Resolve.parse("en.wikipedia.beta.wmcloud.org=127.0.0.1"),
+        Resolve.parse("*.beta.wmcloud.org = 10.0.0.5"),
+    ]
     assert host_resolver_rules(rules) == (
-        "MAP en.wikipedia.beta.wmcloud.org 127.0.0.1, MAP *.beta.wmcloud.org 10.0.0.5")
+        "MAP en.wikipedia.beta.wmcloud.org 127.0.0.1, MAP *.beta.wmcloud.org 10.0.0.5"
+    )
     assert rules[1].matches("fr.wikipedia.beta.wmcloud.org")
     for bad in ("nohost", "=1.2.3.4", "a b=1.2.3.4", "host="):
         with pytest.raises(ValueError, match="HOST=IP"):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from smoke.shard import last_durations, parse_shard, read_shard_meta, shard_meta, shard_of
+from smoke.plan.shard import last_durations, parse_shard, read_shard_meta, shard_meta, shard_of
 
 IDS = [
     f"{wiki}/{page}/v{v}" for wiki in ("en", "ru", "fr") for page in ("rc", "wl") for v in range(7)
@@ -136,7 +136,7 @@ def test_golden_split() -> None:
 def test_same_split_in_other_processes() -> None:
     """No salted hash(): fresh interpreters with different PYTHONHASHSEEDs agree."""
     program = (
-        "import json, sys; from smoke.shard import shard_of; ids, d = json.load(sys.stdin); "
+        "import json, sys; from smoke.plan.shard import shard_of; ids, d = json.load(sys.stdin); "
         "print(json.dumps([shard_of(ids, k, 3, d) for k in (1, 2, 3)] + "
         "[shard_of(ids, k, 3, None) for k in (1, 2, 3)]))"
     )

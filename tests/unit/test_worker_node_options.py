@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from smoke.worker import DRIVER_NODE_OPTIONS, driver_node_options
+from smoke.browser.worker import DRIVER_NODE_OPTIONS, driver_node_options
 
 
 def test_unset_options_are_set_for_the_driver_and_removed_after(

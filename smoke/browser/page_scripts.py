@@ -1,0 +1,143 @@
+"""The JavaScript smoke runs inside a checked page (read by :mod:`smoke.browser.capture`).
+
+One predicate does the whole wait: Playwright polls it in the page (no round trip per poll) and
+it returns the page's state once the page is ready, so a healthy check costs a navigation and a
+single wait instead of a chain of waits and reads, each crossing Python → driver → browser.
+"""
+
+from __future__ import annotations
+
+# The state the detectors read, computed in the page. `refetch` is the list refetch's outcome when
+# it was probed. The HTML is serialised like Playwright's page.content() (doctype + outerHTML).
+_STATE_FUNCTION = r"""
+function smokeState(refetch) {
+  const out = { bodyClasses: document.body ? [...document.body.classList] : [],
+                refetch: refetch || null };
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) out.timing = { ttfb: nav.responseStart, dcl: nav.domContentLoadedEventStart,
+                          load: nav.loadEventStart };
+  out.badResources = performance.getEntriesByType('resource')
+    .filter(e => e.responseStatus >= 400)
+    .map(e => ({ url: e.name, type: e.initiatorType, status: e.responseStatus }));
+  out.html = (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
+    + (document.documentElement ? document.documentElement.outerHTML : '');
+  if (!window.mw || !mw.config || !mw.loader || typeof mw.loader.getModuleNames !== 'function') {
+    return out;
+  }
+  out.canonical = mw.config.get('wgCanonicalSpecialPageName');
+  out.requestId = mw.config.get('wgRequestId');
+  out.userName = mw.config.get('wgUserName');
+  const scf = mw.config.get('wgStructuredChangeFilters');
+  out.groups = Array.isArray(scf)
+    ? scf.map(g => ({ name: g.name, filters: (g.filters || []).map(f => f.name) })) : null;
+  const modules = {};
+  for (const name of mw.loader.getModuleNames()) {
+    const state = mw.loader.getState(name);
+    const watched = /^(ext\.(smoke)?ores|mediawiki\.rcfilters)/.test(name);
+    if (state === 'error' || state === 'missing' || watched) {
+      modules[name] = state;
+    }
+  }
+  out.modules = modules;
+  // Which ORES filters the app shows as selected: match the tag labels against the filters'
+  // label messages (the app keeps its model private; the tags are what a user sees).
+  const tags = new Set([...document.querySelectorAll('.mw-rcfilters-ui-filterTagItemWidget')]
+    .map(e => e.textContent.trim()));
+  const active = {};
+  for (const g of (Array.isArray(scf) ? scf : [])) {
+    if (g.name !== 'damaging' && g.name !== 'goodfaith') continue;
+    for (const f of g.filters || []) {
+      if (f.label && tags.has(mw.message(f.label).text())) {
+        (active[g.name] = active[g.name] || []).push(f.name);
+      }
+    }
+  }
+  out.active = active;
+  return out;
+}
+"""
+
+# Read the state now, ready or not (after the wait timed out, or for a page without JS).
+# A refetch already started by READY_SCRIPT is reported too (status null: still no answer).
+STATE_NOW_SCRIPT = (
+    "() => {"
+    + _STATE_FUNCTION
+    + """
+  const s = window.__smokeWait || {};
+  const out = smokeState(s.refetch || null);
+  out.readyAt = s.readyAt === undefined ? null : s.readyAt;
+  out.filtersReady = out.bodyClasses.includes('mw-rcfilters-ui-initialized');
+  return out;
+}"""
+)
+
+# Polled by page.wait_for_function(READY_SCRIPT, arg={filtersApp, settleMs, refetch}).
+# Ready means: ResourceLoader settled every module the page asked for (ready, error or missing:
+# the load event can come before the startup module has even loaded the base modules) and, on
+# RecentChanges/Watchlist with the filters app enabled, the app initialised. Then it waits
+# `settleMs` more (errors thrown just after initialisation), meanwhile probing the list refetch
+# the filters app makes when a filter changes (the current URL + action=render;
+# Controller._queryChangesList), so a broken refetch is seen without clicking through the UI.
+# A page without MediaWiki's client code (bare fatal-error pages) is ready at once.
+READY_SCRIPT = (
+    "(arg) => {"
+    + _STATE_FUNCTION
+    + r"""
+  const s = window.__smokeWait || (window.__smokeWait = {});
+  if (s.readyAt === undefined) {
+    if (document.documentElement.classList.contains('client-js')) {
+      if (!(window.mw && mw.loader && typeof mw.loader.getModuleNames === 'function')) {
+        return false;
+      }
+      const settled = ['ready', 'error', 'missing'];
+      const pending = (window.RLPAGEMODULES || []).some(m => {
+        const state = mw.loader.getState(m);
+        return state !== null && !settled.includes(state);
+      });
+      if (pending) return false;
+    }
+    const body = document.body ? document.body.classList : null;
+    s.filtersReady = !!(body && body.contains('mw-rcfilters-ui-initialized'));
+    if (arg.filtersApp && body && body.contains('mw-rcfilters-enabled') && !s.filtersReady) {
+      return false;
+    }
+    s.readyAt = performance.now();
+    if (arg.refetch && arg.filtersApp && s.filtersReady) {
+      const url = new URL(location.href);
+      url.searchParams.set('action', 'render');
+      s.refetch = { url: url.toString(), type: 'fetch', status: null };
+      // A network failure also shows up through the requestfailed listener.
+      fetch(url.toString(), { credentials: 'same-origin' }).then(
+        r => { s.refetch.status = r.status; },
+        () => { s.refetch.status = 0; });
+    }
+  }
+  if (performance.now() - s.readyAt < arg.settleMs) return false;
+  if (s.refetch && s.refetch.status === null) return false;
+  const out = smokeState(s.refetch || null);
+  out.readyAt = s.readyAt;
+  out.filtersReady = s.filtersReady;
+  return out;
+}"""
+)
+
+# What the filters app does while `document.hidden` is false: it polls for new changes
+# (action=render&peek=1) every few seconds. Those polls would run between checks, overlap the
+# next page load outside the per-host cap, and are not what a check is about (the refetch is
+# probed once, deliberately): every page of smoke's contexts reports itself hidden from the start.
+NO_POLLING_SCRIPT = (
+    "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+)
+
+# V8's gc(), exposed by the launch flag GC_LAUNCH_ARGS, kept under a name of smoke's before any
+# page script runs: a page that defines its own global `gc` (a gadget may) replaces only its own
+# binding, never what smoke calls, and cannot redefine smoke's (non-writable, non-configurable).
+COLLECT_GARBAGE_NAME = "__smokeCollectGarbage"
+GC_HANDLE_SCRIPT = f"""(() => {{
+  const collect = globalThis.gc;
+  if (typeof collect !== "function") return;
+  Object.defineProperty(globalThis, "{COLLECT_GARBAGE_NAME}", {{value: collect}});
+}})();"""
+# One full collection of the page's V8 heap; a no-op in a browser launched without the flag.
+COLLECT_GARBAGE_SCRIPT = f"globalThis.{COLLECT_GARBAGE_NAME}?.()"
+GC_LAUNCH_ARGS = ("--js-flags=--expose-gc",)

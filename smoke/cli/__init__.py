@@ -1,0 +1,1 @@
+"""The ``smoke`` command line: argparse faces over the stages below."""

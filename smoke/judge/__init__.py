@@ -1,0 +1,1 @@
+"""Judgement: detectors over a page record, the verdict, and known issues (no browser here)."""

@@ -1,0 +1,111 @@
+"""``ores-present`` and ``ores-applied``: ORES filters are offered and do what the URL asks.
+
+Since the 2017 incident (T181006) Extension:ORES degrades silently: a broken threshold no longer
+throws, the page is HTTP 200 and the ``damaging``/``goodfaith`` groups (or single levels) are just
+absent, and ``damaging=…`` in the URL is dropped. These detectors make that absence a finding.
+
+- ``ores-present`` judges only pages that loaded (status < 400): a 5xx is ``server-error``'s
+  finding and "ORES missing" on it would be noise; a 4xx or no response is a problem of its own.
+- ``ores-applied`` judges only RC/WL pages whose filters app initialised and whose group exists:
+  a missing app is ``filters-app``'s finding, a missing group ``ores-present``'s. A level the wiki
+  does not offer is reported as that (its threshold is missing), not also as "not active".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from smoke.judge.detectors.registry import detector
+from smoke.model.checks import Expectation
+from smoke.model.findings import Finding
+from smoke.model.record import FilterGroup, PageRecord
+
+PRESENT = "ores-present"
+APPLIED = "ores-applied"
+
+MISSING_PREFIX = "ORES filters missing (silent degradation)"
+DAMAGING = "damaging"
+CONTRIBUTIONS_CHECKBOX = "ores-hide-nondamaging"
+_CHECKBOX_ID = re.compile(r"""\bid\s*=\s*(["'])""" + CONTRIBUTIONS_CHECKBOX + r"\1")
+
+
+def _offered(groups: tuple[FilterGroup, ...]) -> dict[str, tuple[str, ...]]:
+    offered: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        offered[group.name] = offered.get(group.name, ()) + group.filters
+    return offered
+
+
+def _loaded(record: PageRecord) -> bool:
+    return record.status is not None and record.status < 400
+
+
+def _missing_groups(record: PageRecord, expected: frozenset[str]) -> Iterator[Finding]:
+    groups = record.mw_config.filter_groups
+    offered = _offered(groups or ())
+    missing = sorted(expected - offered.keys())
+    if not missing:
+        return
+    if groups is None:
+        present = "(wgStructuredChangeFilters not set)"
+    else:
+        present = ", ".join(offered) or "(none)"
+    yield Finding(
+        PRESENT,
+        f"{MISSING_PREFIX}: {', '.join(missing)} not offered; groups present: {present}",
+        {"missing": ", ".join(missing), "present": present},
+    )
+
+
+def _missing_checkbox(record: PageRecord) -> Iterator[Finding]:
+    if _CHECKBOX_ID.search(record.html):
+        return
+    yield Finding(
+        PRESENT,
+        f'{MISSING_PREFIX}: "hide probably good edits" (#{CONTRIBUTIONS_CHECKBOX}) not on the page',
+        {"missing": DAMAGING, "element": f"#{CONTRIBUTIONS_CHECKBOX}"},
+    )
+
+
+@detector(PRESENT)
+def ores_present(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
+    """The ORES filters the wiki is configured for are on the page (catches silent degradation)."""
+    expected = expectation.expected_models
+    if not expected or not _loaded(record):
+        return
+    if expectation.page.has_filters_app:
+        yield from _missing_groups(record, expected)
+    elif DAMAGING in expected:
+        yield from _missing_checkbox(record)
+
+
+def _not_applied(
+    group: str, values: tuple[str, ...], offered: tuple[str, ...], active: tuple[str, ...]
+) -> Iterator[Finding]:
+    for value in values:
+        evidence = {
+            "filter": f"{group}={value}",
+            "offered": ", ".join(offered),
+            "active": ", ".join(active),
+        }
+        if value not in offered:
+            problem = "level not offered by the wiki (threshold missing?)"
+        elif value not in active:
+            problem = "not active"
+        else:
+            continue
+        yield Finding(APPLIED, f"ORES filter {group}={value} requested but {problem}", evidence)
+
+
+@detector(APPLIED)
+def ores_applied(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
+    """RecentChanges/Watchlist: the ORES filters in the URL are offered and active in the UI."""
+    groups = record.mw_config.filter_groups
+    if not expectation.page.has_filters_app or record.filters_ready is not True or groups is None:
+        return
+    offered: Mapping[str, tuple[str, ...]] = _offered(groups)
+    for group, values in expectation.requested_filters.items():
+        if group in offered:
+            active = record.active_filters.get(group, ())
+            yield from _not_applied(group, values, offered[group], active)

@@ -1,0 +1,1 @@
+"""The vocabulary every stage shares: checks, records, findings, outcomes, exit codes."""

@@ -1,0 +1,92 @@
+"""Evidence of a failed or broken check: screenshot, trace, page HTML, console log, record.
+
+Written as files under ``artifacts/<check>/`` and as Allure attachments, secrets removed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+import allure
+
+from smoke.model.checks import Check
+from smoke.model.record import PageRecord
+from smoke.output.redact import redact, redact_trace
+from smoke.output.run_dir import ARTIFACTS_DIR
+
+
+class EvidenceSource(Protocol):
+    """What the browser side can give of the page a check loaded (a worker's browser)."""
+
+    def screenshot(self, path: Path) -> bool: ...
+
+    def save_trace(self, path: Path) -> bool: ...
+
+
+def console_log(record: PageRecord) -> str:
+    lines = [f"{c.type}: {c.text}" + (f"  ({c.url})" if c.url else "") for c in record.console]
+    lines += [f"pageerror: {e.message}\n{e.stack}" for e in record.page_errors]
+    lines += [
+        f"subrequest: {s.method} {s.url} -> {s.status or s.failure}" for s in record.subrequests
+    ]
+    return "\n".join(lines) or "(no console messages, page errors or failed sub-requests)"
+
+
+def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Path:
+    safe = check.id.replace("/", "__").replace("=", "-").replace(";", "+")
+    directory = run_dir / ARTIFACTS_DIR / safe
+    if attempt is not None:
+        directory = directory / f"attempt-{attempt}"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def keep_evidence(
+    run_dir: Path,
+    check: Check,
+    record: PageRecord | None,
+    browser: EvidenceSource | None,
+    secrets: tuple[str, ...] = (),
+    attempt: int | None = None,
+) -> dict[str, str]:
+    """Screenshot, page HTML and console log: files in the run directory and Allure attachments.
+
+    ``attempt`` set: the evidence of an earlier, retried attempt (kept in ``attempt-N/``).
+    """
+    directory = evidence_dir(run_dir, check, attempt)
+    prefix = f"attempt {attempt}: " if attempt is not None else ""
+    kept: dict[str, str] = {}
+    shot = directory / "screenshot.png"
+    if browser is not None and browser.screenshot(shot):
+        allure.attach.file(
+            str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
+        )
+        kept["screenshot"] = str(shot.relative_to(run_dir))
+    raw_trace = directory / "trace.raw.zip"
+    if browser is not None and browser.save_trace(raw_trace):
+        trace = directory / "trace.zip"
+        redact_trace(raw_trace, trace, secrets)
+        allure.attach.file(str(trace), name=prefix + "Playwright trace", extension="zip")
+        kept["trace"] = str(trace.relative_to(run_dir))
+    if record is not None:
+        html = redact(record.html, secrets)
+        (directory / "page.html").write_text(html, "utf-8")
+        allure.attach(html, name=prefix + "page HTML", attachment_type=allure.attachment_type.HTML)
+        log = redact(console_log(record), secrets)
+        (directory / "console.log").write_text(log, "utf-8")
+        allure.attach(log, name=prefix + "console log", attachment_type=allure.attachment_type.TEXT)
+        record_json = redact(
+            json.dumps(
+                {**record.to_dict(), "html": "(see page.html)"}, indent=1, ensure_ascii=False
+            ),
+            secrets,
+        )
+        (directory / "record.json").write_text(record_json, "utf-8")
+        kept.update(
+            html=str((directory / "page.html").relative_to(run_dir)),
+            console=str((directory / "console.log").relative_to(run_dir)),
+            record=str((directory / "record.json").relative_to(run_dir)),
+        )
+    return kept

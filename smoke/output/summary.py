@@ -1,0 +1,80 @@
+"""``summary.md``: counts, then the failed, broken, flaky and known checks, for Phabricator."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from smoke.model.outcome import Outcome, count_outcomes
+from smoke.output.results import CheckResult
+from smoke.output.run_dir import SUMMARY_FILE
+
+
+def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
+    """Markdown ready to paste into a Phabricator task."""
+    c = count_outcomes(r.outcome for r in results)
+    lines = [
+        f"== smoke run {meta.get('run_id', '')} — target `{meta.get('target', '')}` ==",
+        "",
+        f"{len(results)} checks: **{c['failed']} failed**, {c['broken']} could not be checked, "
+        f"{c['passed']} passed, {c['flaky']} flaky, {c['known']} known issues, "
+        f"{c['skipped']} skipped."
+        + (" **Run interrupted: results are partial.**" if meta.get("interrupted") else ""),
+        "",
+    ]
+    for outcome, heading in (
+        (Outcome.FAILED, "Failed (product defects)"),
+        (Outcome.BROKEN, "Could not check"),
+    ):
+        chosen = [r for r in results if r.outcome == outcome]
+        if not chosen:
+            continue
+        lines += [f"=== {heading} ===", ""]
+        by_wiki: defaultdict[str, list[CheckResult]] = defaultdict(list)
+        for result in chosen:
+            by_wiki[result.wiki].append(result)
+        for wiki in sorted(by_wiki):
+            lines.append(f"**{wiki}**")
+            for result in by_wiki[wiki]:
+                rid = f" (request id {result.request_id})" if result.request_id else ""
+                lines.append(f"* `{result.id}` {result.url}{rid}")
+                lines.append(f"  {result.first_problem}")
+            lines.append("")
+    flaky = [r for r in results if r.outcome == Outcome.FLAKY]
+    if flaky:
+        lines += ["=== Flaky (passed on a retry) ===", ""]
+        for result in flaky:
+            first = result.attempts[0] if result.attempts else {}
+            lines.append(f"* `{result.id}` {result.url}")
+            lines.append(
+                f"  attempt 1 {first.get('outcome', '?')}: {first.get('first_problem', '')}"
+            )
+        lines.append("")
+    known = [r for r in results if r.outcome == Outcome.KNOWN]
+    if known:
+        lines += ["=== Known issues (quarantined, not blocking) ===", ""]
+        for result in known:
+            issue = result.known_issue or {}
+            lines.append(f"* `{result.id}` {issue.get('task', '')} {issue.get('url', '')}")
+            lines.append(f"  {result.first_problem}")
+        lines.append("")
+    stopped: defaultdict[str, list[str]] = defaultdict(list)
+    for result in results:
+        for task in result.known_issues_stopped_failing:
+            stopped[task].append(result.id)
+    for task, ids in sorted(stopped.items()):
+        lines.append(
+            f"Note: known issue {task} no longer fails on {len(ids)} check(s) "
+            f"({', '.join(ids[:3])}{', …' if len(ids) > 3 else ''}); close the task or "
+            "remove the entry from wikis.yaml."
+        )
+    for note in meta.get("notes", []):
+        lines.append(f"Note: {note}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_summary(run_dir: Path, results: list[CheckResult], meta: dict[str, Any]) -> Path:
+    path = run_dir / SUMMARY_FILE
+    path.write_text(render_summary(results, meta), "utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Planning a run: config + options + farm state -> the checks and settings of one run."""

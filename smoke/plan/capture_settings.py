@@ -1,0 +1,13 @@
+"""How one page load is captured: timeouts and probes, resolved per wiki by the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class CaptureSettings:
+    navigation_timeout_s: float = 30.0
+    ready_timeout_s: float = 15.0
+    settle_ms: int = 100  # extra wait after ready, for errors thrown just after initialisation
+    refetch_probe: bool = True

@@ -1,0 +1,171 @@
+"""Executing one check: attempts (retries), judgement, known issues, evidence.
+
+Kept apart from pytest so the rules read in one place:
+
+- an attempt loads the page and runs the detectors; a failed or broken attempt is retried up to
+  ``plan.retries`` times, and the evidence of every unsuccessful attempt is kept;
+- the last attempt decides: passed (or **flaky** when an earlier attempt was not), failed, broken;
+- a failure covered by a known issue in force is **known**; an expired entry that would have
+  covered it adds a finding of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from smoke.browser.login import session_secrets
+from smoke.browser.worker import WorkerBrowser
+from smoke.judge.detectors import run_detectors
+from smoke.judge.known_issues import Verdict, judge
+from smoke.model.checks import Check
+from smoke.model.findings import CouldNotCheck, Finding
+from smoke.model.outcome import Outcome
+from smoke.model.record import PageRecord
+from smoke.output import evidence
+from smoke.output.results import CheckResult, finding_dicts, result_for
+from smoke.plan.planner import Plan
+
+
+@dataclass
+class Attempt:
+    number: int
+    record: PageRecord | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: CouldNotCheck | None = None
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.findings
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.error is not None:
+            return Outcome.BROKEN
+        return Outcome.FAILED if self.findings else Outcome.PASSED
+
+    def problems(self) -> list[tuple[str, str]]:
+        pairs = [(f.detector, f.message) for f in self.findings]
+        if self.error is not None:
+            pairs.append((self.error.kind, str(self.error)))
+        return pairs
+
+
+@dataclass
+class Execution:
+    check: Check
+    attempts: list[Attempt]
+    verdict: Verdict
+    extra_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def final(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.final.findings + self.extra_findings
+
+    def flaky_finding(self) -> Finding:
+        """What --fail-on-flaky reports for a check that passed only on a retry."""
+        first = self.attempts[0]
+        return Finding(
+            "flaky",
+            f"passed on attempt {len(self.attempts)} after a {first.outcome.value} attempt "
+            "(--fail-on-flaky)",
+            dict(first.problems()),
+        )
+
+    @property
+    def outcome(self) -> Outcome:
+        final = self.final
+        if final.ok:
+            return Outcome.FLAKY if len(self.attempts) > 1 else Outcome.PASSED
+        if self.verdict.known is not None:
+            return Outcome.KNOWN
+        return Outcome.BROKEN if final.error is not None else Outcome.FAILED
+
+
+def execute(
+    check: Check,
+    plan: Plan,
+    browser: WorkerBrowser,
+    run_dir: Path,
+    *,
+    keep_evidence: str = "on-failure",
+    today: date | None = None,
+) -> Execution:
+    today = today or date.today()
+    attempts: list[Attempt] = []
+    for number in range(1, plan.retries + 2):
+        attempt = _attempt(number, check, plan, browser)
+        attempts.append(attempt)
+        if attempt.ok:
+            break
+        if number > plan.retries:
+            break  # the last attempt: its evidence (and trace) is kept below
+        if keep_evidence != "never":
+            # The page is reused by the next attempt: keep this one's evidence now.
+            attempt.artifacts = evidence.keep_evidence(
+                run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
+            )
+        browser.discard_trace()
+    final = attempts[-1]
+    verdict = judge(check, final.problems(), plan.known_issues(), today)
+    execution = Execution(check, attempts, verdict, verdict.expired_findings(today))
+    if (not final.ok and keep_evidence != "never") or keep_evidence == "always":
+        final.artifacts = evidence.keep_evidence(
+            run_dir, check, final.record, browser, _secrets(plan, run_dir)
+        )
+    browser.discard_trace()  # a passing check's trace chunk is dropped, never written
+    return execution
+
+
+def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
+    # Read when evidence is written: the session may have been created by this very check.
+    return (*plan.secrets(), *session_secrets(run_dir))
+
+
+def _attempt(number: int, check: Check, plan: Plan, browser: WorkerBrowser) -> Attempt:
+    try:
+        record = browser.load(check, plan, trace=browser.wants_trace(number))
+    except CouldNotCheck as exc:
+        return Attempt(number, error=exc)
+    findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
+    return Attempt(number, record=record, findings=findings)
+
+
+def result_of(execution: Execution, *, worker: str) -> CheckResult:
+    """The result file's record of an executed check."""
+    check, final = execution.check, execution.final
+    record = final.record
+    error = final.error
+    known = execution.verdict.known
+    return result_for(
+        check,
+        execution.outcome.value,
+        final_url=record.final_url if record else "",
+        status=record.status if record else None,
+        findings=finding_dicts(execution.findings),
+        error={"kind": error.kind, "message": str(error), "hint": error.hint} if error else None,
+        request_id=record.mw_config.request_id if record else None,
+        timings=dict(record.timings.__dict__) if record else {},
+        worker=worker,
+        artifacts=final.artifacts,
+        attempts=[
+            {
+                "number": a.number,
+                "outcome": a.outcome.value,
+                "first_problem": a.problems()[0][1] if a.problems() else "",
+                "request_id": a.record.mw_config.request_id if a.record else None,
+                "artifacts": a.artifacts,
+            }
+            for a in execution.attempts
+        ],
+        known_issue={"task": known.task, "url": known.url, "reason": known.reason or ""}
+        if known
+        else None,
+        known_issues_stopped_failing=[e.task for e in execution.verdict.stopped_failing],
+    )

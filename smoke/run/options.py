@@ -1,0 +1,174 @@
+"""The options `smoke run` and the pytest plugin share, declared once.
+
+``smoke run`` is a thin layer over pytest: every option here is a plugin option of the same name
+(so ``pytest wikis.yaml --target beta …`` works), an argparse option of ``smoke run``, and is
+forwarded from the one to the other by :func:`forward`. CLI-only options (``--config``, ``-k``,
+``-n``, ``--baseline``, ``-v``) live in :mod:`smoke.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    help: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+SELECTION: tuple[Option, ...] = (
+    Option(
+        "--target", "target in wikis.yaml: local (default), beta, staging, …", {"default": "local"}
+    ),
+    Option(
+        "--wiki",
+        "only these wikis (repeatable; globs like 'ru*')",
+        {"action": "append", "default": [], "metavar": "PATTERN"},
+    ),
+    Option(
+        "--page",
+        "only these pages: recentchanges, watchlist, contributions (repeatable)",
+        {"action": "append", "default": [], "metavar": "PATTERN"},
+    ),
+    Option(
+        "--variant",
+        "only these variants, e.g. 'plain', 'damaging=*' (repeatable)",
+        {"action": "append", "default": [], "metavar": "PATTERN"},
+    ),
+    Option(
+        "--testbed-dir",
+        "state directory of the local farm (default: $SMOKE_TESTBED_DIR or "
+        "~/.local/state/smoke/testbed)",
+        {"type": Path, "default": None},
+    ),
+)
+
+SHARDING: tuple[Option, ...] = (
+    Option(
+        "--shard",
+        "run only the K-th of N deterministic shards, balanced by the durations of "
+        "the last runs in --reports-dir; combine shard runs with `smoke merge`",
+        {"default": None, "metavar": "K/N"},
+    ),
+    Option(
+        "--reports-dir",
+        "where run directories are created (default: reports)",
+        {"type": Path, "default": Path("reports")},
+    ),
+)
+
+RUN: tuple[Option, ...] = (
+    Option(
+        "--browser-path",
+        "Chromium executable (default: $SMOKE_CHROMIUM; headless: a Chromium headless shell, "
+        "Playwright's then Debian's; then a full Chromium, Playwright's then PATH)",
+        {"default": None},
+    ),
+    Option("--headed", "show the browser windows", {"action": "store_true"}),
+    Option(
+        "--navigation-timeout",
+        "page load timeout (default: wikis.yaml, else 30)",
+        {"type": float, "default": None, "metavar": "SECONDS"},
+    ),
+    Option(
+        "--ready-timeout",
+        "filters-app initialisation timeout (default: wikis.yaml, else 15)",
+        {"type": float, "default": None, "metavar": "SECONDS"},
+    ),
+    Option(
+        "--detectors",
+        "comma-separated detectors to run (default: all enabled in wikis.yaml; "
+        "see `smoke detectors`)",
+        {"default": None, "metavar": "NAMES"},
+    ),
+    Option("--run-id", "name of the run directory (default: time-based)", {"default": None}),
+    Option(
+        "--retries",
+        "retry a failed or broken check N times (default: wikis.yaml, else 1); "
+        "a pass on retry is reported as flaky",
+        {"type": int, "default": None, "metavar": "N"},
+    ),
+    Option(
+        "--fail-on-flaky",
+        "a check that passed only on a retry fails the run (exit 1)",
+        {"action": "store_true"},
+    ),
+    Option(
+        "--max-per-host",
+        "page loads in flight per host across all workers (default: wikis.yaml, else 2)",
+        {"type": int, "default": None, "metavar": "N"},
+    ),
+    Option(
+        "--allow-production",
+        "allow Wikimedia production hosts (refused by default)",
+        {"action": "store_true"},
+    ),
+    Option(
+        "--resolve",
+        "connect to IP for HOST (globs allowed) keeping the host name, like curl "
+        "--resolve; repeatable",
+        {"action": "append", "default": [], "metavar": "HOST=IP"},
+    ),
+    Option(
+        "--browser-endpoint",
+        "use a Playwright browser server (ws://...) instead of launching Chromium",
+        {"default": None, "metavar": "WS_URL"},
+    ),
+    Option(
+        "--cdp-endpoint",
+        "use a running Chromium's DevTools endpoint (http://host:port)",
+        {"default": None, "metavar": "HTTP_URL"},
+    ),
+    Option(
+        "--tracing",
+        "Playwright traces (secrets removed) of failing checks: on-retry "
+        "(default; traces the retry, no cost for passing checks), retain-on-failure (every "
+        "attempt), off",
+        {"choices": ("on-retry", "retain-on-failure", "off"), "default": "on-retry"},
+    ),
+    Option(
+        "--screenshots",
+        "when to keep screenshot, HTML and console log",
+        {"choices": ("on-failure", "always", "never"), "default": "on-failure"},
+    ),
+)
+
+SHARED: tuple[Option, ...] = SELECTION + SHARDING + RUN
+
+
+def add_to_pytest(group: pytest.OptionGroup, options: Sequence[Option] = SHARED) -> None:
+    for option in options:
+        group.addoption(option.flag, help=option.help, **option.kwargs)
+
+
+def add_to_argparse(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
+    for option in options:
+        parser.add_argument(option.flag, help=option.help, **option.kwargs)
+
+
+def forward(args: argparse.Namespace, options: Sequence[Option] = SHARED) -> list[str]:
+    """The pytest arguments that give the plugin the values ``smoke run`` was given."""
+    argv: list[str] = []
+    for option in options:
+        value = getattr(args, option.dest)
+        action = option.kwargs.get("action")
+        if action == "store_true":
+            argv += [option.flag] if value else []
+        elif action == "append":
+            for item in value:
+                argv += [option.flag, str(item)]
+        elif value is not None:
+            argv += [option.flag, str(value)]
+    return argv

@@ -1,0 +1,143 @@
+"""``smoke run``: turn CLI options into a pytest invocation, then print the closing summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+
+from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.model.exit_codes import ExitCode
+from smoke.output.history import HistoryError, load_results, resolve_run
+from smoke.output.results import exit_code_for, read_check_results
+from smoke.plan.planner import Plan
+from smoke.plan.shard import last_durations
+from smoke.plan.workers import default_workers
+from smoke.run import options
+from smoke.runs.diff import baseline_exit_code, counts_line, diff_runs
+
+
+def pytest_args(
+    args: argparse.Namespace, plan: Plan, run_id: str, durations_file: Path | None = None
+) -> list[str]:
+    runnable = sum(1 for c in plan.checks if not c.skip_reason)
+    workers = (
+        default_workers(runnable, remote=not plan.testbed)
+        if args.workers == "auto"
+        else int(args.workers)
+    )
+    chosen = argparse.Namespace(**{**vars(args), "run_id": run_id})
+    argv = [str(args.config), *options.forward(chosen)]
+    if args.shard:
+        argv += ["--shard-durations", str(durations_file)]
+    if args.keyword is not None:
+        argv += ["-k", args.keyword]
+    argv += ["-p", "no:cacheprovider", "--rootdir", str(Path.cwd())]
+    # Checks raise their own failures: pytest's assertion rewriting of smoke's modules (redone
+    # in every worker when bytecode is not cached) buys nothing here.
+    argv += ["--assert=plain"]
+    argv += ["-o", "console_output_style=count", "-r", "fE", "-v" if args.verbose else "-q"]
+    if workers > 1:
+        argv += ["-n", str(workers), "--dist", "load"]
+    else:
+        argv += ["-p", "no:xdist"]
+    return argv + list(args.pytest_args)
+
+
+def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
+    remote = args.browser_endpoint or args.cdp_endpoint
+    try:
+        browser = (
+            f"the browser at {remote}"
+            if remote
+            else find_chromium(args.browser_path, headless=not args.headed).describe()
+        )
+    except NoBrowser as exc:
+        print(f"smoke: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    console = Console(stderr=True)
+    baseline: Path | None = None
+    if args.baseline:
+        try:  # before the run: afterwards "latest" would name this very run
+            baseline = resolve_run(args.baseline, args.reports_dir)
+            baseline_checks = load_results(baseline)
+        except HistoryError as exc:
+            print(f"smoke: --baseline: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+    run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    if (args.reports_dir / run_id).exists():
+        print(
+            f"smoke: run directory {args.reports_dir / run_id} exists; runs are never "
+            "overwritten (choose another --run-id)",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    console.print(
+        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] with {browser}"
+    )
+    for note in plan.notes():
+        console.print(f"[yellow]note:[/] {note}")
+    with tempfile.TemporaryDirectory() as scratch:
+        # Workers collect on their own: hand them the very durations the plan was split with.
+        durations_file = Path(scratch) / "shard-durations.json"
+        durations_file.write_text(json.dumps(last_durations(args.reports_dir)), "utf-8")
+        code = pytest.main(pytest_args(args, plan, run_id, durations_file))
+    run_dir = args.reports_dir / run_id
+    if not (run_dir / "results.json").exists():
+        # pytest stopped before the run produced anything (usage error, collection error).
+        return (
+            ExitCode.USAGE
+            if code
+            in (
+                pytest.ExitCode.USAGE_ERROR,
+                pytest.ExitCode.INTERRUPTED,
+                pytest.ExitCode.INTERNAL_ERROR,
+            )
+            else int(code)
+        )
+    results = read_check_results(run_dir)
+    print_summary(console, json.loads((run_dir / "results.json").read_text("utf-8")), run_dir)
+    if code == pytest.ExitCode.INTERRUPTED:
+        console.print(
+            f"[bold red]interrupted[/]: {len(results)} finished checks written to {run_dir}"
+        )
+        return ExitCode.INTERRUPTED
+    if baseline is not None:
+        diff = diff_runs(baseline_checks, [asdict(r) for r in results])
+        console.print(f"baseline {baseline.name}: {counts_line(diff)}")
+        return baseline_exit_code(baseline_checks, [asdict(r) for r in results])
+    return exit_code_for(results, fail_on_flaky=args.fail_on_flaky)
+
+
+def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None:
+    per_wiki: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for check in body["checks"]:
+        per_wiki[check["wiki"]][check["outcome"]] += 1
+    table = Table(title=f"smoke run {body['run']['run_id']} — target {body['run']['target']}")
+    table.add_column("wiki")
+    columns = ("passed", "failed", "broken", "flaky", "known", "skipped")
+    for outcome, style in zip(
+        columns, ("green", "red", "yellow", "magenta", "cyan", "dim"), strict=True
+    ):
+        table.add_column(outcome, justify="right", style=style)
+    for wiki in sorted(per_wiki):
+        c = per_wiki[wiki]
+        table.add_row(wiki, *(str(c[o]) for o in columns))
+    totals = body["counts"]
+    table.add_row(
+        "all",
+        *(str(totals.get(o, 0)) for o in columns),
+        style="bold",
+    )
+    console.print(table)
+    console.print(f"reports: {run_dir}/ (summary.md, results.json, junit.xml, allure-results/)")

@@ -1,0 +1,1 @@
+"""Work over finished runs: diff, merge and the Allure HTML report."""
