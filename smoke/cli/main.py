@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn, cast
 
 from smoke import __version__
 from smoke.cli.discover_command import add_parser as add_discover_parser
 from smoke.cli.history_commands import add_parsers as add_history_parsers
+from smoke.cli.parity_command import add_parser as add_parity_parser
 from smoke.cli.report_command import add_parser as add_report_parser
 from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
 from smoke.judge.detectors import describe
+from smoke.model.checks import Check
 from smoke.model.exit_codes import ExitCode
+from smoke.model.values import MAX_WORKERS, parse_count
+from smoke.plan.keywords import describe_selection, select
 from smoke.plan.planner import PlanOptions, make_plan
-from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
 from smoke.run import options
 from smoke.testbed import cli as testbed_cli
@@ -35,15 +40,33 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     options.add_to_argparse(parser, options.SELECTION + options.SHARDING)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with smoke's usage exit code (4, as documented) and one sentence, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"smoke: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def parse_workers(text: str) -> str:
+    """'auto' or a count of browsers (1 … MAX_WORKERS)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    return str(parse_count(text, minimum=1, maximum=MAX_WORKERS))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="smoke",
         description="Synthetic page-load smoke tests for MediaWiki wikis with ORES.",
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"smoke {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Subcommands are Parsers too (their usage errors exit 4); the faces below take any parser.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
 
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
@@ -58,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-n",
         "--workers",
         default="auto",
-        help="parallel browsers: a number or 'auto' (what the machine carries)",
+        type=options.checked(parse_workers, "workers"),
+        help="parallel browsers: a number or 'auto' (what the machine carries); capped by "
+        "the checks to run and by memory (~600 MB each)",
     )
     run.add_argument(
         "--baseline",
@@ -91,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parsers(sub)
     add_report_parser(sub)
     add_discover_parser(sub)
+    add_parity_parser(sub)
     testbed_cli.add_parser(sub)
     return parser
 
@@ -185,19 +211,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     from smoke.run.runner import run_pytest  # imports pytest/playwright only when running
 
     try:
-        for text in args.resolve:
-            Resolve.parse(text)
         if args.resolve and args.cdp_endpoint:
             raise ValueError(
                 "--resolve cannot change a running browser (--cdp-endpoint): start that "
                 "Chromium with --host-resolver-rules='MAP host ip' instead"
             )
-        if args.max_per_host is not None and args.max_per_host < 1:
-            raise ValueError("--max-per-host must be at least 1")
         plan = make_plan(_plan_options(args))
+        selected = plan.checks
+        if args.keyword is not None:
+            selected = select(plan.checks, args.keyword, args.config)
+        _refuse_empty(args, selected)
+        _check_reports_dir(args.reports_dir)
     except (ConfigError, ValueError) as exc:
         return _usage_error(str(exc))
-    return run_pytest(args, plan)
+    return run_pytest(args, plan, sum(1 for c in selected if not c.skip_reason))
+
+
+def _refuse_empty(args: argparse.Namespace, selected: list[Check]) -> None:
+    """Nothing checked is never green: a selection without a check to run is a usage error."""
+    if any(not c.skip_reason for c in selected):
+        return
+    selection = describe_selection(
+        wikis=args.wiki,
+        pages=args.page,
+        variants=args.variant,
+        keyword=args.keyword,
+        shard=args.shard,
+    )
+    if not selected:
+        raise ValueError(f"the selection {selection} matches no check of target {args.target!r}")
+    reasons = sorted({c.skip_reason or "" for c in selected})
+    raise ValueError(
+        f"the selection {selection} matches {len(selected)} check(s) of target "
+        f"{args.target!r}, all skipped ({'; '.join(reasons[:2])}"
+        f"{'; …' if len(reasons) > 2 else ''}): nothing would be checked"
+    )
+
+
+def _check_reports_dir(reports_dir: Path) -> None:
+    """One sentence now rather than a traceback from the first worker."""
+    probe = reports_dir
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ValueError(f"--reports-dir {reports_dir}: {probe} is not a writable directory")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Page(StrEnum):
@@ -22,7 +23,19 @@ class Page(StrEnum):
 
 
 ORES_MODELS: tuple[str, ...] = ("damaging", "goodfaith")
+# The canonical order of levels, used everywhere levels are listed (wikis.yaml, URLs, reports).
 ORES_LEVELS: tuple[str, ...] = ("likelygood", "maybebad", "likelybad", "verylikelybad")
+# The levels a wiki offers when its configuration does not override them: Extension:ORES's own
+# defaults, config `OresFiltersThresholds` in its extension.json (goodfaith `verylikelybad` is
+# `false` there, i.e. off). Production overrides them per wiki ($wgOresFiltersThresholds in
+# operations/mediawiki-config); Beta does not. In wikis.yaml, `ores: [damaging, goodfaith]` means
+# these levels.
+ORES_DEFAULT_LEVELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "damaging": ("likelygood", "maybebad", "likelybad", "verylikelybad"),
+        "goodfaith": ("likelygood", "maybebad", "likelybad"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,17 @@ class AllowEntry:
         return self.expires is not None and today > self.expires
 
 
-@dataclass(frozen=True)
+# slots: a large target expands to a million checks; without a __dict__ each is much smaller.
+@dataclass(frozen=True, slots=True)
 class Expectation:
     """What a healthy page must show, as the detectors need it."""
 
     page: Page
     # ORES models the wiki is configured to have (empty: the wiki has no ORES).
     expected_models: frozenset[str] = frozenset()
+    # ORES model -> the levels wikis.yaml says the wiki offers. A model absent here has no level
+    # expectation (only its group is expected); every key must be in expected_models.
+    expected_levels: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # ORES filter group -> values the check's URL asks for (e.g. {"damaging": ("likelybad",)}).
     requested_filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Allowlist entries in force today (expired ones are filtered out before they get here).
@@ -54,8 +71,13 @@ class Expectation:
     # Timing budgets in ms for this page: "ttfb_ms", "load_ms", "ready_ms" (absent: no budget).
     budgets: Mapping[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.expected_levels and not self.expected_levels.keys() <= self.expected_models:
+            stray = sorted(set(self.expected_levels) - self.expected_models)
+            raise ValueError(f"levels given for models not expected: {', '.join(stray)}")
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """One page load to make and judge. ``id`` is stable: ``<wiki>/<page>/<variant>``."""
 

@@ -12,6 +12,9 @@ an assertion failure in pytest/JUnit/Allure); a :class:`CouldNotCheck` makes it 
      +-- LoginFailed              the wiki refused the configured credentials
      +-- RedirectedToLogin        the page sent us to Special:UserLogin (session lost or missing)
      +-- BrowserCrashed           the renderer or browser died during the check
+     +-- NotLoaded                we decided not to load the page (nothing new to learn)
+          +-- PageGivenUp         earlier checks of this page/host timed out or could not reach it
+          +-- DeadlineReached     the run's --deadline passed before the check started
 """
 
 from __future__ import annotations
@@ -64,3 +67,22 @@ class RedirectedToLogin(CouldNotCheck):
 
 class BrowserCrashed(CouldNotCheck):
     hint = "The browser or page crashed; the check was not judged. Re-run it."
+
+
+class NotLoaded(CouldNotCheck):
+    """smoke decided not to load the page; the reason says why (README, *Time to verdict*)."""
+
+
+class PageGivenUp(NotLoaded):
+    hint = (
+        "Earlier checks of this page (or host) did not answer; see them for the evidence. "
+        "`give_up_after` in wikis.yaml sets how many it takes."
+    )
+
+    def __init__(self, message: str, *, tripped_by: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.tripped_by = tripped_by
+
+
+class DeadlineReached(NotLoaded):
+    hint = "The run's deadline (--deadline or `deadline:` in wikis.yaml) passed first."

@@ -19,6 +19,7 @@ from smoke.model.checks import Check
 from smoke.model.exit_codes import ExitCode
 from smoke.model.findings import Finding
 from smoke.model.outcome import count_outcomes
+from smoke.output.causes import group_id
 from smoke.output.run_dir import CHECKS_DIR, RESULTS_FILE
 
 
@@ -48,6 +49,8 @@ class CheckResult:
     known_issue: dict[str, str] | None = None  # {"task", "url", "reason"} when quarantined
     # Known issues in scope of this check although it passed: the task may be fixed.
     known_issues_stopped_failing: list[str] = field(default_factory=list)
+    # The root cause a failed or broken check shares with others (smoke.output.causes).
+    cause: str | None = None
 
     @property
     def first_problem(self) -> str:
@@ -112,6 +115,8 @@ def write_results_json(
 ) -> Path:
     """The one writer of ``results.json`` (a run's controller, ``smoke merge``)."""
     records = [asdict(c) if isinstance(c, CheckResult) else dict(c) for c in checks]
+    for record in records:
+        record["cause"] = group_id(record)
     body = {
         "run": meta,
         "counts": count_outcomes(str(r["outcome"]) for r in records),

@@ -1,12 +1,14 @@
-"""``summary.md``: counts, then the failed, broken, flaky and known checks, for Phabricator."""
+"""``summary.md``: counts, root causes, then the failed, broken, flaky and known checks."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from smoke.model.outcome import Outcome, count_outcomes
+from smoke.output.causes import group_causes
 from smoke.output.results import CheckResult
 from smoke.output.run_dir import SUMMARY_FILE
 
@@ -23,6 +25,7 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         + (" **Run interrupted: results are partial.**" if meta.get("interrupted") else ""),
         "",
     ]
+    lines += _cause_lines(results)
     for outcome, heading in (
         (Outcome.FAILED, "Failed (product defects)"),
         (Outcome.BROKEN, "Could not check"),
@@ -78,3 +81,22 @@ def write_summary(run_dir: Path, results: list[CheckResult], meta: dict[str, Any
     path = run_dir / SUMMARY_FILE
     path.write_text(render_summary(results, meta), "utf-8")
     return path
+
+
+def _cause_lines(results: list[CheckResult]) -> list[str]:
+    """One line per root cause, with an example check and its evidence; per-check list below."""
+    causes = group_causes([asdict(r) for r in results])
+    if not causes:
+        return []
+    lines = [f"=== {len(causes)} cause{'s' if len(causes) != 1 else ''} ===", ""]
+    for cause in causes:
+        example = cause.example
+        lines.append(f"* **{cause.outcome}** [{cause.kind}] {cause.one_line()}")
+        rid = example.get("request_id")
+        lines.append(
+            f"  e.g. `{example['id']}` {example['url']}" + (f" (request id {rid})" if rid else "")
+        )
+        evidence = example.get("artifacts") or {}
+        if evidence:
+            lines.append("  evidence: " + ", ".join(f"{k} {v}" for k, v in evidence.items()))
+    return [*lines, ""]

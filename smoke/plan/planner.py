@@ -7,6 +7,7 @@ can never disagree about which checks exist.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +33,8 @@ from smoke.plan.capture_settings import CaptureSettings
 from smoke.plan.safety import Refused, refuse_production
 from smoke.plan.shard import last_durations, shard_meta, shard_of
 from smoke.testbed.state import NoFarm, load_state
+
+DEFAULT_GIVE_UP_AFTER = 2
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class Plan:
     _testbed_credentials: dict[str, Credentials] = field(default_factory=dict, repr=False)
     _secrets: tuple[str, ...] | None = field(default=None, repr=False)
     _known_issues: list[KnownIssue] | None = field(default=None, repr=False)
+    # Consecutive timeouts (per page) or unreachable results (per host) before giving up on it.
+    give_up_after: int = DEFAULT_GIVE_UP_AFTER
+    # time.time() after which nothing is loaded (--deadline); page loads in flight are cut there.
+    deadline_at: float | None = None
 
     @property
     def target(self) -> str:
@@ -76,10 +83,14 @@ class Plan:
 
     def capture_settings(self, wiki: str) -> CaptureSettings:
         timeouts = timeouts_for(self.config, self.target, wiki)
-        return CaptureSettings(
-            navigation_timeout_s=self.options.navigation_timeout or timeouts.navigation,
-            ready_timeout_s=self.options.ready_timeout or timeouts.ready,
-        )
+        navigation = self.options.navigation_timeout or timeouts.navigation
+        ready = self.options.ready_timeout or timeouts.ready
+        if self.deadline_at is not None:
+            # A load in flight at the deadline is cut there (at least 1 s: a timeout of 0
+            # would mean "wait forever" to Playwright).
+            left = max(1.0, self.deadline_at - time.time())
+            navigation, ready = min(navigation, left), min(ready, left)
+        return CaptureSettings(navigation_timeout_s=navigation, ready_timeout_s=ready)
 
     def credentials(self, wiki: str, environ: Mapping[str, str] | None = None) -> Credentials:
         """The login of ``wiki``: from the testbed state, or from the variables wikis.yaml names."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
+from smoke.model.values import BadValue, parse_ip
+
 # Wikimedia production domains (the beta cluster lives under *.beta.wmcloud.org, not here).
 PRODUCTION_DOMAINS: tuple[str, ...] = (
     "wikipedia.org",
@@ -67,7 +69,10 @@ class Resolve:
                 f"--resolve {text!r} must look like HOST=IP (e.g. en.wikipedia.beta.wmcloud.org="
                 "127.0.0.1, or '*.beta.wmcloud.org=10.0.0.5')"
             )
-        return cls(host, address)
+        try:
+            return cls(host, parse_ip(address))
+        except BadValue as exc:
+            raise ValueError(f"--resolve {text!r}: {exc}") from None
 
     def matches(self, host: str) -> bool:
         return fnmatchcase(host.lower(), self.host.lower())

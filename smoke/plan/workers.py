@@ -8,10 +8,26 @@ MEMORY_PER_WORKER_MB = 600  # ~PSS of one browser worker (bench/README.md)
 MAX_DEFAULT_WORKERS = 8
 
 
+def available_memory_mb() -> int:
+    """Memory a run may use: what the kernel calls available (else the machine's total)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20)
+
+
+def max_workers(checks_to_run: int) -> int:
+    """The most browsers worth starting: one per check to run, and what memory carries."""
+    by_memory = max(1, available_memory_mb() // MEMORY_PER_WORKER_MB)
+    return max(1, min(checks_to_run, by_memory))
+
+
 def default_workers(checks_to_run: int, remote: bool) -> int:
     """CPU-bound locally (Chromium dominates); a remote, slow target is I/O-bound."""
     cores = os.cpu_count() or 1
-    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-    by_memory = max(1, int(memory_mb // MEMORY_PER_WORKER_MB))
     wanted = cores * 2 if remote else cores
-    return max(1, min(wanted, by_memory, checks_to_run, MAX_DEFAULT_WORKERS))
+    return max(1, min(wanted, max_workers(checks_to_run), MAX_DEFAULT_WORKERS))

@@ -9,12 +9,44 @@ forwarded from the one to the other by :func:`forward`. CLI-only options (``--co
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from smoke.model.values import (
+    BadValue,
+    parse_duration,
+    parse_positive,
+    parse_retries,
+    parse_run_id,
+    parse_timeout,
+)
+from smoke.plan.safety import Resolve
+
+
+def checked(parse: Callable[[str], Any], name: str) -> Callable[[str], Any]:
+    """An argparse ``type=`` that reports a bad value in the parser's own one sentence."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except (BadValue, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name  # argparse names the type in some messages
+    return convert
+
+
+def _resolve(text: str) -> str:
+    Resolve.parse(text)  # refused here, where the option is parsed, not in a worker
+    return text
+
+
+TIMEOUT = checked(parse_timeout, "seconds")
+DURATION = checked(parse_duration, "duration")
 
 
 @dataclass(frozen=True)
@@ -80,12 +112,12 @@ RUN: tuple[Option, ...] = (
     Option(
         "--navigation-timeout",
         "page load timeout (default: wikis.yaml, else 30)",
-        {"type": float, "default": None, "metavar": "SECONDS"},
+        {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
         "--ready-timeout",
         "filters-app initialisation timeout (default: wikis.yaml, else 15)",
-        {"type": float, "default": None, "metavar": "SECONDS"},
+        {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
         "--detectors",
@@ -93,12 +125,16 @@ RUN: tuple[Option, ...] = (
         "see `smoke detectors`)",
         {"default": None, "metavar": "NAMES"},
     ),
-    Option("--run-id", "name of the run directory (default: time-based)", {"default": None}),
+    Option(
+        "--run-id",
+        "name of the run directory: letters, digits, '.', '_', '-' (default: time-based)",
+        {"type": checked(parse_run_id, "run id"), "default": None},
+    ),
     Option(
         "--retries",
         "retry a failed or broken check N times (default: wikis.yaml, else 1); "
         "a pass on retry is reported as flaky",
-        {"type": int, "default": None, "metavar": "N"},
+        {"type": checked(parse_retries, "count"), "default": None, "metavar": "N"},
     ),
     Option(
         "--fail-on-flaky",
@@ -108,7 +144,7 @@ RUN: tuple[Option, ...] = (
     Option(
         "--max-per-host",
         "page loads in flight per host across all workers (default: wikis.yaml, else 2)",
-        {"type": int, "default": None, "metavar": "N"},
+        {"type": checked(parse_positive, "count"), "default": None, "metavar": "N"},
     ),
     Option(
         "--allow-production",
@@ -119,7 +155,12 @@ RUN: tuple[Option, ...] = (
         "--resolve",
         "connect to IP for HOST (globs allowed) keeping the host name, like curl "
         "--resolve; repeatable",
-        {"action": "append", "default": [], "metavar": "HOST=IP"},
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "HOST=IP",
+            "type": checked(_resolve, "HOST=IP"),
+        },
     ),
     Option(
         "--browser-endpoint",
@@ -137,6 +178,12 @@ RUN: tuple[Option, ...] = (
         "(default; traces the retry, no cost for passing checks), retain-on-failure (every "
         "attempt), off",
         {"choices": ("on-retry", "retain-on-failure", "off"), "default": "on-retry"},
+    ),
+    Option(
+        "--deadline",
+        "stop loading checks after this long (e.g. 90s, 5m; default: `deadline` of the "
+        "target in wikis.yaml, else none): the rest are reported broken, everything is written",
+        {"type": DURATION, "default": None, "metavar": "DURATION"},
     ),
     Option(
         "--screenshots",

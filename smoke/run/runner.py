@@ -8,7 +8,6 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,40 @@ from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.model.exit_codes import ExitCode
 from smoke.output.history import HistoryError, load_results, resolve_run
 from smoke.output.results import exit_code_for, read_check_results
+from smoke.output.run_dir import new_run_id
 from smoke.plan.planner import Plan
 from smoke.plan.shard import last_durations
-from smoke.plan.workers import default_workers
+from smoke.plan.workers import (
+    MEMORY_PER_WORKER_MB,
+    available_memory_mb,
+    default_workers,
+    max_workers,
+)
 from smoke.run import options
 from smoke.runs.diff import baseline_exit_code, counts_line, diff_runs
 
 
-def pytest_args(
-    args: argparse.Namespace, plan: Plan, run_id: str, durations_file: Path | None = None
-) -> list[str]:
-    runnable = sum(1 for c in plan.checks if not c.skip_reason)
-    workers = (
-        default_workers(runnable, remote=not plan.testbed)
-        if args.workers == "auto"
-        else int(args.workers)
+def worker_count(requested: str, runnable: int, remote: bool) -> tuple[int, str]:
+    """How many browsers to start, and a note when fewer than asked (empty otherwise)."""
+    if requested == "auto":
+        return default_workers(runnable, remote=remote), ""
+    wanted = int(requested)
+    most = max_workers(runnable)
+    if wanted <= most:
+        return wanted, ""
+    return most, (
+        f"--workers {wanted} capped at {most}: {runnable} check(s) to run, "
+        f"~{MEMORY_PER_WORKER_MB} MB per browser and {available_memory_mb()} MB of memory"
     )
+
+
+def pytest_args(
+    args: argparse.Namespace,
+    plan: Plan,
+    run_id: str,
+    durations_file: Path | None = None,
+    workers: int = 1,
+) -> list[str]:
     chosen = argparse.Namespace(**{**vars(args), "run_id": run_id})
     argv = [str(args.config), *options.forward(chosen)]
     if args.shard:
@@ -54,7 +71,7 @@ def pytest_args(
     return argv + list(args.pytest_args)
 
 
-def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
+def run_pytest(args: argparse.Namespace, plan: Plan, runnable: int) -> int:
     remote = args.browser_endpoint or args.cdp_endpoint
     try:
         browser = (
@@ -74,7 +91,7 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
         except HistoryError as exc:
             print(f"smoke: --baseline: {exc}", file=sys.stderr)
             return ExitCode.USAGE
-    run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    run_id = args.run_id or new_run_id()
     if (args.reports_dir / run_id).exists():
         print(
             f"smoke: run directory {args.reports_dir / run_id} exists; runs are never "
@@ -87,11 +104,14 @@ def run_pytest(args: argparse.Namespace, plan: Plan) -> int:
     )
     for note in plan.notes():
         console.print(f"[yellow]note:[/] {note}")
+    workers, capped = worker_count(args.workers, runnable, remote=not plan.testbed)
+    if capped:
+        console.print(f"[yellow]note:[/] {capped}")
     with tempfile.TemporaryDirectory() as scratch:
         # Workers collect on their own: hand them the very durations the plan was split with.
         durations_file = Path(scratch) / "shard-durations.json"
         durations_file.write_text(json.dumps(last_durations(args.reports_dir)), "utf-8")
-        code = pytest.main(pytest_args(args, plan, run_id, durations_file))
+        code = pytest.main(pytest_args(args, plan, run_id, durations_file, workers))
     run_dir = args.reports_dir / run_id
     if not (run_dir / "results.json").exists():
         # pytest stopped before the run produced anything (usage error, collection error).

@@ -22,6 +22,7 @@ from smoke.output.run_dir import (
     CHECKS_DIR,
     JUNIT_FILE,
     new_run_dir,
+    point_latest,
 )
 from smoke.output.summary import write_summary
 from smoke.plan.shard import read_shard_meta
@@ -314,7 +315,7 @@ def merge_runs(
     """Plan (validating everything), then create the run directory and write it.
 
     The directory comes from :func:`~smoke.output.run_dir.new_run_dir`: a fresh time-based id unless
-    ``run_id`` is given, and ``reports/latest`` pointing at the merged run.
+    ``run_id`` is given. Once it is written, ``reports/latest`` points at the merged run.
     """
     plan = plan_merge(runs, run_id or "", allow_duplicates)
     try:
@@ -326,6 +327,7 @@ def merge_runs(
         ) from None
     plan.meta["run_id"] = run_dir.name
     write_merged(plan, run_dir)
+    point_latest(reports_dir, run_dir)  # as a run does: only once its results are written
     return run_dir, plan
 
 

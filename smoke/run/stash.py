@@ -1,0 +1,23 @@
+"""What the pytest plugin keeps on ``config.stash`` for one process, named once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from smoke.plan.planner import Plan
+from smoke.run.give_up import GiveUp
+
+if TYPE_CHECKING:
+    # Imported where a check runs, not here: under xdist the controller never drives a browser,
+    # and Playwright's import alone costs it ~0.3 CPU-s.
+    from smoke.browser.worker import WorkerBrowser  # noqa: F401 (named in a string below)
+
+PLAN_KEY = pytest.StashKey[Plan]()
+BROWSER_KEY = pytest.StashKey["WorkerBrowser"]()
+RUN_DIR_KEY = pytest.StashKey[Path]()
+STARTED_KEY = pytest.StashKey[str]()
+GIVE_UP_KEY = pytest.StashKey[GiveUp]()
+DEADLINE_KEY = pytest.StashKey[float]()  # time.time() at which no further check is loaded
