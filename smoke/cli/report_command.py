@@ -1,4 +1,4 @@
-"""``smoke report [RUN]``: build the Allure 3 HTML report of a run (:mod:`smoke.runs`).
+"""``smoke report [RUN]``: build the Allure 3 HTML report of a run (:mod:`smoke.runs.report`).
 
 Exit codes: 0 built; 4 nothing built (no such run, no allure-results, Allure not installed,
 --output is something else); 5 Allure itself failed (node missing, crash, timeout).
@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from smoke.output.run_dir import LATEST
-from smoke.runs import allure_report
+from smoke.runs.report.build import REPORT_DIR, ReportError, ReportRequest, build_report
+from smoke.runs.report.history import HISTORY_FILE
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "Build the Allure 3 HTML report of a run: counts, categories (known issue, flaky, "
             "product defect, could not check), environment (target, wikis, MediaWiki version, "
             "smoke version, git commit) and history/trends of the runs reported before it "
-            f"(kept in <reports-dir>/{allure_report.HISTORY_FILE}). Building the report of an "
+            f"(kept in <reports-dir>/{HISTORY_FILE}). Building the report of an "
             "old run shows only the runs before it and files it at its place in the history; "
             "rebuilding a report replaces its history entry. Needs "
             "`npm ci --prefix tools/allure` once."
@@ -47,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=Path,
         default=None,
         metavar="DIR",
-        help=f"report directory (default: <reports-dir>/<run>/{allure_report.REPORT_DIR}); "
+        help=f"report directory (default: <reports-dir>/<run>/{REPORT_DIR}); "
         "a previous report there is replaced",
     )
     parser.add_argument(
@@ -59,15 +60,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    request = allure_report.ReportRequest(
+    request = ReportRequest(
         reports_dir=args.reports_dir,
         run=args.run,
         output=args.output,
         single_file=args.single_file,
     )
     try:
-        built = allure_report.build_report(request)
-    except allure_report.ReportError as exc:
+        built = build_report(request)
+    except ReportError as exc:
         print(f"smoke: {exc}", file=sys.stderr)
         return exc.code
     for note in built.notes:

@@ -13,6 +13,7 @@ VARIANT_LABEL = "variant"
 OUTCOME_LABEL = "smoke_outcome"  # smoke's own outcome: flaky and known are not Allure statuses
 ATTEMPTS_LABEL = "attempts"
 KNOWN_ISSUE_LABEL = "known_issue"  # the task id (T123), next to the task's issue link
+CAUSE_LABEL = "cause"  # a failed or broken check's root cause (smoke.output.causes.cause_text)
 
 
 def label_test(check: Check) -> None:
@@ -33,10 +34,16 @@ def label_test(check: Check) -> None:
 
 
 def label_outcome(
-    outcome: str, attempts: int, known_task: str | None = None, known_url: str | None = None
+    outcome: str,
+    attempts: int,
+    known_task: str | None = None,
+    known_url: str | None = None,
+    cause: str | None = None,
 ) -> None:
-    """smoke's own outcome as a label (flaky, known) and the known issue's task link."""
+    """smoke's own outcome as a label (flaky, known), the known issue's task link, the cause."""
     allure.dynamic.label(OUTCOME_LABEL, outcome)
+    if cause:
+        allure.dynamic.label(CAUSE_LABEL, cause)
     if attempts > 1:
         allure.dynamic.label(ATTEMPTS_LABEL, str(attempts))
     if known_task is not None and known_url is not None:

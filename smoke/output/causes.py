@@ -68,6 +68,15 @@ def cause_key(check: Mapping[str, Any]) -> str | None:
     return f"{outcome}|{kind}|{normalise(message, wiki, page)}"
 
 
+def cause_text(check: Mapping[str, Any]) -> str | None:
+    """The cause in words, the same for every check it covers (Allure groups by it)."""
+    key = cause_key(check)
+    if key is None:
+        return None
+    _, kind, message = key.split("|", 2)
+    return f"[{kind}] {message}"
+
+
 def cause_id(key: str) -> str:
     """A short, stable id for a cause (the same cause gets the same id in every run)."""
     return "cause-" + hashlib.sha1(key.encode()).hexdigest()[:8]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from smoke.model.findings import CouldNotCheck, Finding, NotLoaded
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import allure_labels
+from smoke.output.causes import cause_text
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
@@ -106,7 +108,7 @@ class SmokeItem(pytest.Item):
         return self.execution.final.record if self.execution else None
 
     def setup(self) -> None:
-        from smoke.run.execution import execute
+        from smoke.run.execution import execute, result_of
 
         self.started, self.started_wall = time.monotonic(), time.time()
         allure_labels.label_test(self.check)
@@ -115,7 +117,18 @@ class SmokeItem(pytest.Item):
         give_up = give_up_of(self.config)
         reason = give_up.reason_not_to_load(self.check)
         if reason is not None:
-            allure_labels.label_outcome(Outcome.BROKEN.value, 0)
+            allure_labels.label_outcome(
+                Outcome.BROKEN.value,
+                0,
+                cause=cause_text(
+                    {
+                        "outcome": "broken",
+                        "error": {"kind": reason.kind, "message": str(reason)},
+                        "wiki": self.check.wiki,
+                        "page": self.check.page.value,
+                    }
+                ),
+            )
             raise reason  # broken, with the reason; nothing is loaded, no retry is spent
         self.execution = execute(
             self.check,
@@ -132,6 +145,7 @@ class SmokeItem(pytest.Item):
             len(self.execution.attempts),
             known.task if known is not None else None,
             known.url if known is not None else None,
+            cause=cause_text(asdict(result_of(self.execution, worker=""))),
         )
         final = self.execution.final
         if final.error is not None:

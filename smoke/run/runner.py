@@ -17,6 +17,7 @@ from rich.table import Table
 
 from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.model.exit_codes import ExitCode
+from smoke.output.causes import group_causes
 from smoke.output.history import HistoryError, load_results, resolve_run
 from smoke.output.results import exit_code_for, read_check_results
 from smoke.output.run_dir import new_run_id
@@ -160,4 +161,28 @@ def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None
         style="bold",
     )
     console.print(table)
+    print_causes(console, body["checks"])
     console.print(f"reports: {run_dir}/ (summary.md, results.json, junit.xml, allure-results/)")
+
+
+def print_causes(console: Console, checks: list[dict[str, Any]], shown: int = 10) -> None:
+    """One line per root cause of the failed and broken checks (summary.md has the details)."""
+    causes = group_causes(checks)
+    if not causes:
+        return
+    table = Table(title=f"{len(causes)} cause{'s' if len(causes) != 1 else ''}", show_lines=False)
+    table.add_column("outcome")
+    table.add_column("checks", justify="right")
+    table.add_column("cause (wikis · pages)", overflow="fold")
+    for cause in causes[:shown]:
+        style = "red" if cause.outcome == "failed" else "yellow"
+        message = cause.message if len(cause.message) <= 160 else cause.message[:159] + "…"
+        table.add_row(
+            cause.outcome,
+            str(len(cause.checks)),
+            f"[{cause.kind}] {message} — {', '.join(cause.wikis)} · {', '.join(cause.pages)}",
+            style=style,
+        )
+    console.print(table)
+    if len(causes) > shown:
+        console.print(f"… {len(causes) - shown} more causes in summary.md")

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
+from smoke.output.causes import group_causes
 from smoke.output.results import CheckResult, first_problem
 
 FAILED, BROKEN, PASSED, FLAKY = "failed", "broken", "passed", "flaky"
@@ -51,15 +52,26 @@ class RunDiff:
     flaky: tuple[Change, ...] = ()
     disappeared: tuple[Change, ...] = ()
     appeared: tuple[Change, ...] = ()
+    # Root causes (smoke.output.causes) by their one-line description: a deploy that breaks 56
+    # checks one way is one new cause.
+    new_causes: tuple[str, ...] = ()
+    gone_causes: tuple[str, ...] = ()
+    still_causes: tuple[str, ...] = ()
 
     @property
     def has_new_failures(self) -> bool:
         return bool(self.new_failures)
 
-    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
-        return {name: [asdict(c) for c in getattr(self, name)] for name in SECTIONS}
+    def to_dict(self) -> dict[str, list[Any]]:
+        body: dict[str, list[Any]] = {
+            name: [asdict(c) for c in getattr(self, name)] for name in SECTIONS
+        }
+        for name in CAUSE_SECTIONS:
+            body[name] = list(getattr(self, name))
+        return body
 
 
+CAUSE_SECTIONS = ("new_causes", "gone_causes", "still_causes")
 SECTIONS = ("new_failures", "fixed", "still_failing", "flaky", "disappeared", "appeared")
 
 
@@ -123,7 +135,26 @@ def diff_runs(base: Sequence[CheckLike], head: Sequence[CheckLike]) -> RunDiff:
         change = _change(check_id, old, new)
         for name in _sections_of(change, new):
             sections[name].append(change)
-    return RunDiff(**{name: tuple(changes) for name, changes in sections.items()})
+    new_causes, gone_causes, still_causes = _cause_changes(base, head)
+    return RunDiff(
+        **{name: tuple(changes) for name, changes in sections.items()},
+        new_causes=new_causes,
+        gone_causes=gone_causes,
+        still_causes=still_causes,
+    )
+
+
+def _cause_changes(
+    base: Sequence[CheckLike], head: Sequence[CheckLike]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Causes only HEAD has, only BASE had, and both have — compared by cause id."""
+    before = {c.id: c for c in group_causes([_as_dict(x) for x in base])}
+    after = {c.id: c for c in group_causes([_as_dict(x) for x in head])}
+    return (
+        tuple(f"[{c.kind}] {c.one_line()}" for i, c in after.items() if i not in before),
+        tuple(f"[{c.kind}] {c.one_line()}" for i, c in before.items() if i not in after),
+        tuple(f"[{c.kind}] {c.one_line()}" for i, c in after.items() if i in before),
+    )
 
 
 def _sections_of(change: Change, head: Mapping[str, Any] | None) -> list[str]:
@@ -185,6 +216,13 @@ def _lines_for(name: str, change: Change) -> list[str]:
     return [line]
 
 
+_CAUSE_HEADINGS = {
+    "new_causes": "New causes",
+    "gone_causes": "Causes gone",
+    "still_causes": "Causes still present",
+}
+
+
 def counts_line(diff: RunDiff) -> str:
     parts = [
         f"{len(getattr(diff, name))} {_HEADINGS[name].split(' (')[0].lower()}" for name in SECTIONS
@@ -195,6 +233,10 @@ def counts_line(diff: RunDiff) -> str:
 def render_diff(diff: RunDiff, base_name: str, head_name: str, notes: Sequence[str] = ()) -> str:
     """Markdown ready to paste into a Phabricator task (same style as summary.md)."""
     lines = [f"== smoke diff {base_name} → {head_name} ==", "", counts_line(diff), ""]
+    for name, heading in _CAUSE_HEADINGS.items():
+        causes: tuple[str, ...] = getattr(diff, name)
+        if causes:
+            lines += [f"=== {heading} ===", "", *(f"* {cause}" for cause in causes), ""]
     if not any(getattr(diff, name) for name in SECTIONS if name != "still_failing"):
         lines += ["No check changed outcome.", ""]
     for name in SECTIONS:

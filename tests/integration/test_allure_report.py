@@ -25,7 +25,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from smoke.runs import allure_report
+from smoke.output.allure_labels import KNOWN_ISSUE_LABEL
+from smoke.runs.report.build import ReportError, find_allure
+from smoke.runs.report.history import HISTORY_FILE
+from smoke.runs.report.tasks import phabricator_url
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run
@@ -49,8 +52,8 @@ SELECTION = (
 @pytest.fixture(scope="module", autouse=True)
 def allure_installed() -> None:
     try:
-        allure_report.find_allure()
-    except allure_report.ReportError as exc:  # a setup step is missing: fail, never skip
+        find_allure()
+    except ReportError as exc:  # a setup step is missing: fail, never skip
         pytest.fail(str(exc))
 
 
@@ -222,7 +225,7 @@ def test_report_of_two_real_runs_counts_categories_environment_and_trend(
 
 
 def history_lines(reports: Path) -> list[str]:
-    return (reports / allure_report.HISTORY_FILE).read_text("utf-8").splitlines()
+    return (reports / HISTORY_FILE).read_text("utf-8").splitlines()
 
 
 # --- the four categories and an old run: results as the plugin writes them ----------------------
@@ -268,9 +271,9 @@ def write_result(
         result["statusDetails"] = {"message": "NavigationTimeout: no answer in 30 s"}
     if outcome == "known":
         task = "T180000"
-        url = allure_report.phabricator_url(task)
+        url = phabricator_url(task)
         result["statusDetails"] = {"message": f"XFAIL known issue {task} ({url}): HTTP 500"}
-        result["labels"].append({"name": allure_report.KNOWN_ISSUE_LABEL, "value": task})
+        result["labels"].append({"name": KNOWN_ISSUE_LABEL, "value": task})
         result["links"].append({"type": "issue", "url": url, "name": task})
     if outcome == "flaky":
         result["labels"].append({"name": "attempts", "value": "2"})

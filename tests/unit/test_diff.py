@@ -104,7 +104,7 @@ def test_order_of_input_does_not_matter() -> None:
 
 def test_identical_runs_change_nothing_but_keep_failing() -> None:
     diff = diff_runs(BASE, BASE)
-    assert dataclasses.replace(diff, still_failing=()) == RunDiff()
+    assert dataclasses.replace(diff, still_failing=(), still_causes=()) == RunDiff()
     assert len(diff.still_failing) == 5
     assert not diff.has_new_failures
     assert diff_runs([], []) == RunDiff()
@@ -317,3 +317,33 @@ def test_cli_notes_target_change_and_interruption(
     assert code == 0
     assert "Note: the runs are of different targets: local → beta." in out
     assert "Note: HEAD b was interrupted: its results are partial." in out
+
+
+def test_causes_are_compared_as_well_as_checks() -> None:
+    def crash(wiki: str, page: str) -> dict[str, Any]:
+        return {
+            "id": f"{wiki}/{page}/plain",
+            "wiki": wiki,
+            "page": page,
+            "outcome": "failed",
+            "findings": [
+                {
+                    "detector": "server-error",
+                    "message": f'HTTP 500: Fatal exception of type "RuntimeException" '
+                    f"(request id {wiki}{page}0123456789abcdef)",
+                }
+            ],
+        }
+
+    base = [
+        {"id": f"{w}/{p}/plain", "wiki": w, "page": p, "outcome": "passed"}
+        for w in ("ruwiki", "frwiki")
+        for p in ("recentchanges", "watchlist")
+    ]
+    head = [crash(w, p) for w in ("ruwiki", "frwiki") for p in ("recentchanges", "watchlist")]
+    diff = diff_runs(base, head)
+    assert len(diff.new_failures) == 4
+    assert len(diff.new_causes) == 1 and "4 checks" in diff.new_causes[0]
+    assert "=== New causes ===" in render_diff(diff, "before", "after")
+    back = diff_runs(head, base)
+    assert len(back.gone_causes) == 1 and not back.new_causes
