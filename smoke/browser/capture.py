@@ -13,12 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from smoke.browser.errors import (
+    PlaywrightError,
+    PlaywrightTimeout,
+    navigation_error,
+    page_crashed,
+    reading_error,
+)
 from smoke.browser.page_scripts import (
     COLLECT_GARBAGE_SCRIPT,
     GC_HANDLE_SCRIPT,
@@ -27,12 +31,6 @@ from smoke.browser.page_scripts import (
     STATE_NOW_SCRIPT,
 )
 from smoke.model.checks import Check
-from smoke.model.findings import (
-    BrowserCrashed,
-    CouldNotCheck,
-    NavigationTimeout,
-    TargetUnreachable,
-)
 from smoke.model.record import (
     ConsoleMessage as RecordedConsole,
 )
@@ -45,30 +43,6 @@ from smoke.model.record import (
     Timings,
 )
 from smoke.plan.capture_settings import CaptureSettings
-
-# Network errors that mean "we could not reach the wiki", not "the wiki is broken".
-UNREACHABLE_MARKERS = (
-    "ERR_CONNECTION_REFUSED",
-    "ERR_NAME_NOT_RESOLVED",
-    "ERR_CONNECTION_RESET",
-    "ERR_CONNECTION_CLOSED",
-    "ERR_ADDRESS_UNREACHABLE",
-    "ERR_CONNECTION_TIMED_OUT",
-    "ERR_TIMED_OUT",
-    "ERR_CERT_",
-    "ERR_SSL_",
-    "ERR_INTERNET_DISCONNECTED",
-    "ERR_EMPTY_RESPONSE",
-    "ERR_PROXY_CONNECTION_FAILED",
-    "ERR_NAME_RESOLUTION_FAILED",
-)
-CRASH_MARKERS = (
-    "Target crashed",
-    "Page crashed",
-    "Target page, context or browser has been closed",
-    "Browser has been closed",
-    "browser has disconnected",
-)
 
 
 @dataclass
@@ -106,32 +80,11 @@ class _Events:
         self.crashed = True
 
 
-def _classify_navigation_error(
-    exc: PlaywrightError, check: Check, timeout_s: float
-) -> CouldNotCheck:
-    text = str(exc)
-    if isinstance(exc, PlaywrightTimeout):
-        return NavigationTimeout(f"{check.url} did not finish loading within {timeout_s:g} s")
-    for marker in UNREACHABLE_MARKERS:
-        if marker in text:
-            host = urlsplit(check.url).netloc
-            return TargetUnreachable(
-                f"cannot reach {host}: net::{marker.rstrip('_')}"
-                if not marker.endswith("_")
-                else f"cannot reach {host}: TLS/certificate error ({_first_line(text)})"
-            )
-    for marker in CRASH_MARKERS:
-        if marker in text:
-            return BrowserCrashed(f"the browser page crashed while loading {check.url}")
-    return CouldNotCheck(f"navigation to {check.url} failed: {_first_line(text)}")
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:300] if text.strip() else "no detail"
-
-
 def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
-    """Load ``check.url`` in ``page`` and record what happened. Raises CouldNotCheck."""
+    """Load ``check.url`` in ``page`` and record what happened.
+
+    Raises CouldNotCheck, as :mod:`smoke.browser.errors` translates Playwright's errors.
+    """
     events = _Events()
     # No per-request listener: every response would cross into Python (dozens per page).
     # Statuses >= 400 come from Resource Timing (responseStatus) in the state script instead;
@@ -159,19 +112,15 @@ def _load_and_read(
             check.url, wait_until="load", timeout=settings.navigation_timeout_s * 1000
         )
     except PlaywrightError as exc:
-        raise _classify_navigation_error(exc, check, settings.navigation_timeout_s) from None
+        raise navigation_error(exc, check.url, settings.navigation_timeout_s) from None
     status = response.status if response else None
     try:
         state = _wait_until_ready(page, check, settings)
         final_url = page.url
     except PlaywrightError as exc:
-        if events.crashed or any(m in str(exc) for m in CRASH_MARKERS):
-            raise BrowserCrashed(f"the page crashed while checking {check.url}") from None
-        if isinstance(exc, PlaywrightTimeout):
-            raise NavigationTimeout(f"{check.url} stopped responding while being read") from None
-        raise CouldNotCheck(f"reading {check.url} failed: {_first_line(str(exc))}") from None
+        raise reading_error(exc, check.url, crashed=events.crashed) from None
     if events.crashed:
-        raise BrowserCrashed(f"the page crashed while checking {check.url}")
+        raise page_crashed(check.url)
     return _record(check, status, final_url, state, events, settings)
 
 

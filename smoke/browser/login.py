@@ -16,8 +16,8 @@ from pathlib import Path
 
 from filelock import FileLock
 from playwright.sync_api import Browser
-from playwright.sync_api import Error as PlaywrightError
 
+from smoke.browser.errors import PlaywrightError, login_error
 from smoke.model.credentials import Credentials
 from smoke.model.findings import CouldNotCheck, LoginFailed, TargetUnreachable
 
@@ -129,8 +129,7 @@ def _login(
         with os.fdopen(fd, "w") as handle:
             json.dump(context.storage_state(), handle)
     except PlaywrightError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
-        raise TargetUnreachable(f"{wiki}: cannot log in at {api}: {first}") from None
+        raise login_error(exc, wiki, api) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise LoginFailed(
             f"{wiki}: unexpected answer from {api} while logging in ({exc})"

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
 
 from smoke.browser.capture import PagePool, capture
 from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.browser.errors import PlaywrightError, browser_unavailable
 from smoke.browser.login import shared_session
 from smoke.browser.page_scripts import GC_LAUNCH_ARGS
 from smoke.browser.politeness import HostSlots
@@ -78,9 +78,8 @@ class WorkerBrowser:
             try:
                 return playwright.chromium.connect_over_cdp(self.cdp_endpoint, timeout=30_000)
             except PlaywrightError as exc:
-                raise CouldNotCheck(
-                    f"cannot reach the Chromium at --cdp-endpoint {self.cdp_endpoint}: "
-                    f"{_first_line(exc)}"
+                raise browser_unavailable(
+                    exc, f"cannot reach the Chromium at --cdp-endpoint {self.cdp_endpoint}"
                 ) from None
         if self.browser_endpoint:
             try:
@@ -88,9 +87,10 @@ class WorkerBrowser:
                     self.browser_endpoint, timeout=30_000, headers=self._server_launch_options()
                 )
             except PlaywrightError as exc:
-                raise CouldNotCheck(
-                    f"cannot reach the Playwright server at --browser-endpoint "
-                    f"{self.browser_endpoint}: {_first_line(exc)}"
+                raise browser_unavailable(
+                    exc,
+                    "cannot reach the Playwright server at --browser-endpoint "
+                    f"{self.browser_endpoint}",
                 ) from None
         try:
             choice = find_chromium(self.browser_path, headless=not self.headed)
@@ -105,9 +105,7 @@ class WorkerBrowser:
                 args=args,
             )
         except PlaywrightError as exc:
-            raise CouldNotCheck(
-                f"could not start {choice.describe()}: {_first_line(exc)}"
-            ) from None
+            raise browser_unavailable(exc, f"could not start {choice.describe()}") from None
 
     def _launch_args(self) -> list[str]:
         args = list(GC_LAUNCH_ARGS)  # the page pool collects each page's garbage after a check
@@ -245,8 +243,3 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -18,25 +17,29 @@ from smoke.cli.discover_command import add_parser as add_discover_parser
 from smoke.cli.history_commands import add_parsers as add_history_parsers
 from smoke.cli.parity_command import add_parser as add_parity_parser
 from smoke.cli.report_command import add_parser as add_report_parser
+from smoke.cli.selection import (
+    add_config_option,
+    add_keyword_option,
+    add_workers_option,
+    parse_workers,
+    plan_options,
+    plan_selection,
+    usage_error,
+)
+from smoke.cli.watch_command import add_parser as add_watch_parser
 from smoke.config import ConfigError, build_checks, load_config, target_names, wiki_ids
 from smoke.judge.detectors import describe
-from smoke.model.checks import Check
 from smoke.model.exit_codes import ExitCode
-from smoke.model.values import MAX_WORKERS, parse_count
-from smoke.plan.keywords import describe_selection, select
-from smoke.plan.planner import PlanOptions, make_plan
-from smoke.plan.shard import parse_shard
+from smoke.plan.planner import make_plan
 from smoke.run import options
 from smoke.testbed import cli as testbed_cli
 
 
+__all__ = ["build_parser", "main", "parse_workers"]  # parse_workers: smoke.cli.selection
+
+
 def _selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("wikis.yaml"),
-        help="configuration file (default: ./wikis.yaml)",
-    )
+    add_config_option(parser)
     options.add_to_argparse(parser, options.SELECTION + options.SHARDING)
 
 
@@ -45,13 +48,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(ExitCode.USAGE, f"smoke: {self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def parse_workers(text: str) -> str:
-    """'auto' or a count of browsers (1 … MAX_WORKERS)."""
-    if text.strip().lower() == "auto":
-        return "auto"
-    return str(parse_count(text, minimum=1, maximum=MAX_WORKERS))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,20 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
     options.add_to_argparse(run, options.RUN)
-    run.add_argument(
-        "-k",
-        dest="keyword",
-        default=None,
-        help="pytest -k expression over check ids ('ruwiki and not watchlist')",
-    )
-    run.add_argument(
-        "-n",
-        "--workers",
-        default="auto",
-        type=options.checked(parse_workers, "workers"),
-        help="parallel browsers: a number or 'auto' (what the machine carries); capped by "
-        "the checks to run and by memory (~600 MB each)",
-    )
+    add_keyword_option(run)
+    add_workers_option(run)
     run.add_argument(
         "--baseline",
         default=None,
@@ -117,41 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_discover_parser(sub)
     add_parity_parser(sub)
+    add_watch_parser(sub)
     testbed_cli.add_parser(sub)
     return parser
 
 
-def _plan_options(args: argparse.Namespace) -> PlanOptions:
-    return PlanOptions(
-        config_path=args.config,
-        target=args.target,
-        wikis=tuple(args.wiki),
-        pages=tuple(args.page),
-        variants=tuple(args.variant),
-        testbed_dir=args.testbed_dir,
-        navigation_timeout=getattr(args, "navigation_timeout", None),
-        ready_timeout=getattr(args, "ready_timeout", None),
-        detectors=tuple(
-            d.strip() for d in (getattr(args, "detectors", None) or "").split(",") if d.strip()
-        ),
-        retries=getattr(args, "retries", None),
-        max_per_host=getattr(args, "max_per_host", None),
-        allow_production=getattr(args, "allow_production", False),
-        shard=parse_shard(args.shard) if getattr(args, "shard", None) else None,
-        reports_dir=getattr(args, "reports_dir", Path("reports")),
-    )
-
-
-def _usage_error(message: str) -> int:
-    print(f"smoke: {message}", file=sys.stderr)
-    return ExitCode.USAGE
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     try:
-        plan = make_plan(_plan_options(args))
+        plan = make_plan(plan_options(args))
     except (ConfigError, ValueError) as exc:
-        return _usage_error(str(exc))
+        return usage_error(str(exc))
     if args.json:
         print(
             json.dumps(
@@ -196,7 +155,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             urls = {w: "http://127.0.0.1" for w in wiki_ids(config, target)}
             total += len(build_checks(config, target, base_urls=urls, environ=_AnyEnv()))
     except ConfigError as exc:
-        return _usage_error(str(exc))
+        return usage_error(str(exc))
     print(f"{args.config}: OK ({len(target_names(config))} targets, {total} checks in all)")
     return ExitCode.OK
 
@@ -216,45 +175,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "--resolve cannot change a running browser (--cdp-endpoint): start that "
                 "Chromium with --host-resolver-rules='MAP host ip' instead"
             )
-        plan = make_plan(_plan_options(args))
-        selected = plan.checks
-        if args.keyword is not None:
-            selected = select(plan.checks, args.keyword, args.config)
-        _refuse_empty(args, selected)
-        _check_reports_dir(args.reports_dir)
+        plan, selected = plan_selection(args)
     except (ConfigError, ValueError) as exc:
-        return _usage_error(str(exc))
+        return usage_error(str(exc))
     return run_pytest(args, plan, sum(1 for c in selected if not c.skip_reason))
-
-
-def _refuse_empty(args: argparse.Namespace, selected: list[Check]) -> None:
-    """Nothing checked is never green: a selection without a check to run is a usage error."""
-    if any(not c.skip_reason for c in selected):
-        return
-    selection = describe_selection(
-        wikis=args.wiki,
-        pages=args.page,
-        variants=args.variant,
-        keyword=args.keyword,
-        shard=args.shard,
-    )
-    if not selected:
-        raise ValueError(f"the selection {selection} matches no check of target {args.target!r}")
-    reasons = sorted({c.skip_reason or "" for c in selected})
-    raise ValueError(
-        f"the selection {selection} matches {len(selected)} check(s) of target "
-        f"{args.target!r}, all skipped ({'; '.join(reasons[:2])}"
-        f"{'; …' if len(reasons) > 2 else ''}): nothing would be checked"
-    )
-
-
-def _check_reports_dir(reports_dir: Path) -> None:
-    """One sentence now rather than a traceback from the first worker."""
-    probe = reports_dir
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise ValueError(f"--reports-dir {reports_dir}: {probe} is not a writable directory")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ import re
 
 MAX_RETRIES = 10
 MAX_TIMEOUT_S = 600.0
-MAX_WORKERS = 64  # far above what any machine here runs; --workers is capped by memory below it
 MAX_DURATION_S = 7 * 24 * 3600.0
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)

@@ -11,12 +11,13 @@ Kept apart from pytest so the rules read in one place:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from smoke.browser.login import session_secrets
-from smoke.browser.worker import WorkerBrowser
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import Check
@@ -24,8 +25,25 @@ from smoke.model.findings import CouldNotCheck, Finding
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
+from smoke.output.evidence import EvidenceSource
 from smoke.output.results import CheckResult, finding_dicts, result_for
 from smoke.plan.planner import Plan
+
+
+class CheckBrowser(EvidenceSource, Protocol):
+    """What executing a check needs of a browser: load pages, trace attempts, keep evidence.
+
+    :class:`smoke.browser.worker.WorkerBrowser` is the real one; tests pass a scripted stand-in.
+    """
+
+    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
+        """The record of one attempt; raises CouldNotCheck when the page could not be checked."""
+
+    def wants_trace(self, attempt: int) -> bool:
+        """Whether attempt number ``attempt`` (1-based) should be traced."""
+
+    def discard_trace(self) -> None:
+        """Drop the current attempt's trace, if one is open, without writing it."""
 
 
 @dataclass
@@ -91,20 +109,28 @@ class Execution:
 def execute(
     check: Check,
     plan: Plan,
-    browser: WorkerBrowser,
+    browser: CheckBrowser,
     run_dir: Path,
     *,
     keep_evidence: str = "on-failure",
     today: date | None = None,
+    may_retry: Callable[[], bool] = lambda: True,
+    on_attempt: Callable[[CouldNotCheck | None], None] = lambda error: None,
 ) -> Execution:
+    """Load and judge ``check``, retrying up to ``plan.retries`` times.
+
+    ``on_attempt`` hears how each attempt ended (None: the page answered); ``may_retry`` is
+    asked before a retry (the give-up rule: no retry on a page that stopped answering).
+    """
     today = today or date.today()
     attempts: list[Attempt] = []
     for number in range(1, plan.retries + 2):
         attempt = _attempt(number, check, plan, browser)
         attempts.append(attempt)
+        on_attempt(attempt.error)
         if attempt.ok:
             break
-        if number > plan.retries:
+        if number > plan.retries or not may_retry():
             break  # the last attempt: its evidence (and trace) is kept below
         if keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.
@@ -128,7 +154,7 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
     return (*plan.secrets(), *session_secrets(run_dir))
 
 
-def _attempt(number: int, check: Check, plan: Plan, browser: WorkerBrowser) -> Attempt:
+def _attempt(number: int, check: Check, plan: Plan, browser: CheckBrowser) -> Attempt:
     try:
         record = browser.load(check, plan, trace=browser.wants_trace(number))
     except CouldNotCheck as exc:

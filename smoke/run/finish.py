@@ -78,6 +78,11 @@ def finish_run(
     config: pytest.Config, run_dir: Path, plan: Plan | None, exitstatus: int, started: str
 ) -> None:
     results = read_check_results(run_dir)
+    if not results:
+        # Nothing ran (a collection error, an empty selection, Ctrl-C before the first check):
+        # no run to report, and `latest` keeps pointing at the last real one.
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     meta: dict[str, Any] = {
         "run_id": run_dir.name,

@@ -1,7 +1,7 @@
 """Attempts, retries, flaky and known-issue outcomes, with a scripted stand-in for the browser.
 
-The stand-in replaces only our own WorkerBrowser interface (load/screenshot): no MediaWiki is
-involved in these rules.
+The stand-in implements the ``CheckBrowser`` protocol execution is typed on (load, traces,
+screenshot), as WorkerBrowser does: no browser and no MediaWiki are involved in these rules.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from smoke.model.findings import NavigationTimeout
 from smoke.model.outcome import Outcome
 from smoke.model.record import MwConfig, PageRecord
 from smoke.plan.planner import Plan, PlanOptions
-from smoke.run.execution import execute, result_of
+from smoke.run.execution import CheckBrowser, Execution, execute, result_of
 
 CONFIG = """\
 retries: 1
@@ -95,13 +95,13 @@ def check(wiki: str = "enwiki", page: Page = Page.CONTRIBUTIONS) -> Check:
 
 
 def run(
-    browser: ScriptedBrowser,
+    browser: CheckBrowser,
     c: Check,
     tmp_path: Path,
     retries: int | None = None,
     today: date = date(2026, 11, 28),
-):  # type: ignore[no-untyped-def]
-    return execute(c, plan(retries), browser, tmp_path, today=today)  # type: ignore[arg-type]
+) -> Execution:
+    return execute(c, plan(retries), browser, tmp_path, today=today)
 
 
 def test_pass_first_time_is_one_attempt(tmp_path: Path) -> None:
