@@ -1,0 +1,1 @@
+"""The idiomatic baseline: a pytest-playwright-style suite, run by pytest in a subprocess."""
