@@ -9,17 +9,20 @@ from pathlib import Path
 from smoke.config import ConfigError, load_config
 from smoke.model.exit_codes import ExitCode
 from smoke.model.wikimedia import DEFAULT_CONTACT, smoke_agent
-from smoke.survey.discover import DiscoveryError, discover, render_yaml
+from smoke.survey.discover import DiscoveryError, discover, incomplete, render_yaml
 from smoke.testbed.state import NoFarm, load_state
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "discover",
-        help="write a wikis.yaml section from a target's site matrix, meta=ores and siteinfo",
-        description="Ask a target which wikis it has and which have ORES (damaging, goodfaith); "
-        "print a `targets:` section for wikis.yaml. Exit 0; 3 when some wikis did not answer "
-        "(they are listed as comments); 4 on bad usage or an unreadable site matrix.",
+        help="write a wikis.yaml section from a target's site matrix: wikis, ORES models "
+        "and levels",
+        description="Ask a target which wikis it has and which ORES levels (damaging, "
+        "goodfaith) each one's Special:RecentChanges offers now; print a `targets:` section "
+        "for wikis.yaml. No browser: api.php and one page per wiki, one request at a time per "
+        "host. Exit 0; 3 when some wikis did not answer or their levels could not be read "
+        "(listed as comments); 4 on bad usage or an unreadable site matrix.",
     )
     parser.add_argument("--config", type=Path, default=Path("wikis.yaml"))
     parser.add_argument(
@@ -91,4 +94,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         print(f"smoke discover: wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return ExitCode.BROKEN if any(w.problem for w in found) else ExitCode.OK
+    for wiki in found:
+        for note in (wiki.problem,) if wiki.problem else wiki.notes:
+            print(f"smoke discover: {wiki.site.dbname}: {note}", file=sys.stderr)
+    return ExitCode.BROKEN if any(incomplete(w) for w in found) else ExitCode.OK

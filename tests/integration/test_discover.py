@@ -1,4 +1,5 @@
-"""`smoke discover` against the local farm: the site matrix, meta=ores and siteinfo of each wiki."""
+"""`smoke discover` against the local farm: the site matrix, meta=ores, siteinfo and the ORES
+levels each wiki's Special:RecentChanges offers."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from smoke.config import build_checks, parse_config
-from smoke.testbed.state import FarmState
+from smoke.testbed.state import FarmState, load_state
 from tests.integration.runner_helpers import ROOT
 
 
-def test_discover_writes_a_valid_target_with_the_right_ores_models(
+def test_discover_writes_a_valid_target_with_the_farms_ores_levels(
     farm_state: FarmState, tmp_path: Path
 ) -> None:
     out = tmp_path / "discovered.yaml"
@@ -37,14 +40,21 @@ def test_discover_writes_a_valid_target_with_the_right_ores_models(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    config = parse_config(out.read_text(), file=str(out))
+    text = out.read_text()
+    config = parse_config(text, file=str(out))
     wikis = {w.id: w for w in config.target("farm").wikis}
     assert set(wikis) == set(farm_state.wikis)
     for wiki_id, state in farm_state.wikis.items():
-        assert list(wikis[wiki_id].ores) == state.ores
         assert wikis[wiki_id].url == state.url
         assert wikis[wiki_id].lang == state.lang
-    assert "MediaWiki 1.39" in out.read_text()
+    assert "MediaWiki 1.39" in text
+    # The levels written are the farm's configuration (state.json's ores_levels), as the pages
+    # offer them: enwiki the extension's defaults, ruwiki every level, frwiki no damaging
+    # maybebad, nooreswiki nothing ([]).
+    written = {w["id"]: w["ores"] for w in yaml.safe_load(text)["targets"]["farm"]["wikis"]}
+    for wiki_id, state in load_state(Path(farm_state.state_dir)).wikis.items():
+        expected = {m: list(levels) for m, levels in state.ores_levels.items() if levels}
+        assert written[wiki_id] == (expected or []), wiki_id
     # The section is usable as it is: it expands to checks, ORES variants skipped where no ORES.
     checks = build_checks(config, "farm", environ={})
     noores = [c for c in checks if c.wiki == "nooreswiki" and c.variant == "damaging=likelybad"]

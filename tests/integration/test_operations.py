@@ -22,7 +22,7 @@ from tests.integration.conftest import free_port_block
 from tests.integration.runner_helpers import ROOT, smoke_run
 
 SHIPPED = (ROOT / "wikis.yaml").read_text()
-PLAYWRIGHT_DRIVER = Path(__import__("playwright").__file__).parent / "driver"
+PLAYWRIGHT_DRIVER = Path(str(__import__("playwright").__file__)).parent / "driver"
 
 
 def config_with(tmp_path: Path, extra: str) -> Path:
