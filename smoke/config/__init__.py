@@ -12,22 +12,21 @@ Typical use::
 from __future__ import annotations
 
 from smoke.config.errors import ConfigError, error_at
-from smoke.config.expand import (
+from smoke.config.expand import build_checks, page_url
+from smoke.config.loader import load_config, parse_config
+from smoke.config.schema import SmokeConfig
+from smoke.config.selection import Selection
+from smoke.config.settings import (
     DEFAULT_TIMEOUTS,
     LoginEnv,
-    Selection,
     Timeouts,
     active_allowlist,
-    build_checks,
     expired_allowlist,
     login_for,
-    page_url,
     target_names,
     timeouts_for,
     wiki_ids,
 )
-from smoke.config.loader import load_config, parse_config
-from smoke.config.schema import SmokeConfig
 from smoke.config.variants import DEFAULT_VARIANTS, Variant
 
 __all__ = [

@@ -76,6 +76,23 @@ def one_of(choices: Iterable[str]) -> str:
     return ", ".join(choices)
 
 
+def describe_value(value: object) -> str:
+    """The kind of a YAML value, for "expected X, got Y". Never the value: it may be a secret."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
 class ConfigSource:
     """Where a loaded config came from: the file name and the line of every key and list item.
 

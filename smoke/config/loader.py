@@ -1,59 +1,36 @@
 """wikis.yaml -> SmokeConfig, with every problem reported as file:line: field: message.
 
-YAML is composed to nodes first so the line of every key and list item is known; pydantic's
-error locations are then looked up in that table. This module is the one boundary where YAML
-and pydantic exceptions are translated into ConfigError.
+:mod:`smoke.config.yamlread` gives the data and the line of every key and list item; pydantic's
+error locations are then looked up in that table. This module is the one boundary where pydantic
+exceptions are translated into ConfigError (yamlread does the same for YAML's).
 """
 
 from __future__ import annotations
 
-import re
 from os import PathLike
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from smoke.config.errors import (
     ConfigError,
     ConfigSource,
     FieldPath,
     FieldProblem,
+    describe_value,
     format_path,
 )
+from smoke.config.gcpause import gc_paused
 from smoke.config.schema import SmokeConfig
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-
-
-# libyaml's parser when PyYAML was built with it: ~10x less CPU than the pure-Python one, and
-# every process of a run (controller and each worker) reads wikis.yaml.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """SafeLoader with YAML 1.2 booleans: only true/false.
-
-    YAML 1.1 reads ``no``, ``on``, ``yes``, ``off`` as booleans, which would turn the Norwegian
-    language code ``lang: no`` into False.
-    """
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+from smoke.config.yamlread import read_yaml
 
 # Hints added to "missing required key" for the keys people most often forget.
 _MISSING_HINTS = {
-    "ores": " (list the wiki's ORES models, or [] when it has none)",
+    "ores": (
+        " (its ORES models: [damaging, goodfaith] for the extension's default levels, a mapping "
+        "model -> levels, or [] when it has none)"
+    ),
     "targets": " (at least one target with its wikis)",
     "wikis": " (the wikis of this target)",
 }
@@ -95,81 +72,25 @@ def load_config(path: str | PathLike[str]) -> SmokeConfig:
 
 def parse_config(text: str, *, file: str = "wikis.yaml") -> SmokeConfig:
     """Validate YAML text; ``file`` is only used in messages."""
-    data, lines = _parse_yaml(text, file)
-    if data is None:
-        raise ConfigError("the file is empty; it needs at least a 'targets:' mapping", file=file)
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "the top level must be a mapping (contact:, timeouts:, targets:, ...)",
-            file=file,
-            line=1,
-        )
-    source = ConfigSource(file, lines)
-    try:
-        config = SmokeConfig.model_validate(data)
-    except ValidationError as exc:
-        raise _translate(exc, source) from None
+    with gc_paused():  # a large file builds many objects and no cycles (see gcpause)
+        data, lines = read_yaml(text, file)
+        if data is None:
+            raise ConfigError(
+                "the file is empty; it needs at least a 'targets:' mapping", file=file
+            )
+        if not isinstance(data, dict):
+            raise ConfigError(
+                "the top level must be a mapping (contact:, timeouts:, targets:, ...)",
+                file=file,
+                line=1,
+            )
+        source = ConfigSource(file, lines)
+        try:
+            config = SmokeConfig.model_validate(data)
+        except ValidationError as exc:
+            raise _translate(exc, source) from None
     config._source = source
     return config
-
-
-def _parse_yaml(text: str, file: str) -> tuple[Any, dict[FieldPath, int]]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        lines: dict[FieldPath, int] = {(): 1}
-        if node is not None:
-            _index_lines(node, (), lines, file)
-        # construct after indexing: constructing flattens merge keys ("<<") in place.
-        data = None if node is None else loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "unreadable YAML"
-        raise ConfigError(
-            f"invalid YAML: {problem}", file=file, line=None if mark is None else mark.line + 1
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=file) from None
-    finally:
-        loader.dispose()
-    return data, lines
-
-
-def _index_lines(
-    node: Node, path: FieldPath, lines: dict[FieldPath, int], file: str, depth: int = 0
-) -> None:
-    """Record the 1-based line of each mapping key and sequence item under ``path``."""
-    if depth > 50:  # recursive aliases: the structure is nonsense for us anyway
-        raise ConfigError("YAML nesting is too deep (recursive alias?)", file=file)
-    if isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            _index_lines(item, (*path, index), lines, file, depth + 1)
-    elif isinstance(node, MappingNode):
-        merged: list[Node] = []
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merged += value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                continue
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise ConfigError(
-                    f"duplicate key {key!r} (first at line {seen[key]})",
-                    file=file,
-                    line=line,
-                    field=format_path((*path, key)),
-                )
-            seen[key] = line
-            lines[(*path, key)] = line
-            _index_lines(value_node, (*path, key), lines, file, depth + 1)
-        # "<<: *defaults": merged keys point at the anchor; explicit keys win, as in YAML.
-        for mapping in merged:
-            sub: dict[FieldPath, int] = {}
-            _index_lines(mapping, path, sub, file, depth + 1)
-            for sub_path, line in sub.items():
-                lines.setdefault(sub_path, line)
 
 
 def _translate(exc: ValidationError, source: ConfigSource) -> ConfigError:
@@ -209,26 +130,10 @@ def _problem(error: ErrorDetails) -> tuple[FieldPath, str]:
         return loc, "must not be empty"
     if "[key]" in loc:
         at = loc.index("[key]")
-        return loc[:at], f"keys here must be strings, not {_describe(error['input'])}"
+        return loc[:at], f"keys here must be strings, not {describe_value(error['input'])}"
     expected = _EXPECTED.get(kind)
     if expected is not None:
         # The value itself is not echoed: it could be a pasted secret.
-        return loc, f"expected {expected}, got {_describe(error['input'])}"
+        return loc, f"expected {expected}, got {describe_value(error['input'])}"
     message = error["msg"]
     return loc, message[:1].lower() + message[1:]
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__

@@ -1,21 +1,20 @@
-"""The typed, frozen shape of wikis.yaml.
+"""The typed, frozen shape of wikis.yaml: one pydantic model per section.
 
 Validation that needs a position below the validated field raises
 :class:`~smoke.config.errors.FieldProblem` so the loader can report the exact key or list item
 (and its line). Messages are written for a release engineer reading them in a terminal: what is
-wrong, and what would be right.
+wrong, and what would be right. Field types live in :mod:`smoke.config.fields`, the ORES levels in
+:mod:`smoke.config.ores`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import string
 from datetime import date
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,125 +30,23 @@ from smoke.config.errors import (
     did_you_mean,
     one_of,
 )
+from smoke.config.fields import (
+    CREDENTIALS_MESSAGE,
+    SECRET_KEYS,
+    EnvName,
+    Lang,
+    NonEmpty,
+    Pages,
+    Params,
+    Seconds,
+    UrlTemplate,
+    WikiId,
+    check_budget_pages,
+)
+from smoke.config.ores import OresLevels
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
-from smoke.model.checks import ORES_MODELS, Page
+from smoke.model.checks import Page
 from smoke.model.wikimedia import TASK_PATTERN
-
-PAGE_NAMES: tuple[str, ...] = tuple(page.value for page in Page)
-URL_PLACEHOLDERS: frozenset[str] = frozenset({"id", "lang"})
-# Keys that would hold a secret. wikis.yaml is committed and shared; secrets live in the
-# environment and the file only names the variables (username_env / password_env).
-SECRET_KEYS: frozenset[str] = frozenset(
-    {"password", "passwd", "pass", "token", "secret", "api_key", "apikey", "bot_password"}
-)
-_CREDENTIALS_MESSAGE = (
-    "credentials must not be written in wikis.yaml; put them in environment variables and name "
-    "those under login: {username_env: VAR, password_env: VAR}"
-)
-
-
-# --- reusable field types -------------------------------------------------------------------
-
-
-def _check_wiki_id(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9_]+", value):
-        raise ValueError(f"wiki id {value!r} must use only a-z, 0-9 and _ (like 'enwiki')")
-    return value
-
-
-def _check_lang(value: str) -> str:
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", value):
-        raise ValueError(f"lang {value!r} must be a lowercase language code like 'en' or 'zh-yue'")
-    return value
-
-
-def _check_env_name(value: str) -> str:
-    # Never echo the value: if this fails, someone may have pasted the secret itself.
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-        raise ValueError(
-            "must be the name of an environment variable (letters, digits, _), "
-            "not the credential itself"
-        )
-    return value
-
-
-def _check_url_template(value: str) -> str:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"url {value!r} is not a valid template ({exc})") from None
-    unknown = names - URL_PLACEHOLDERS
-    if unknown:
-        raise ValueError(
-            f"url {value!r} uses unknown placeholder {{{sorted(unknown)[0]}}}; "
-            "only {id} and {lang} are available"
-        )
-    try:
-        sample = value.format(id="x", lang="x")
-    except (ValueError, IndexError, KeyError) as exc:
-        raise ValueError(f"url {value!r} is not a valid template ({exc})") from None
-    parts = urlsplit(sample)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"url {value!r} must start with http:// or https:// and name a host")
-    if parts.query or parts.fragment or parts.path.endswith(".php"):
-        raise ValueError(
-            f"url {value!r} must be the directory holding index.php "
-            "(e.g. https://en.wikipedia.beta.wmcloud.org/w), without a query or file name"
-        )
-    return value.rstrip("/")
-
-
-def _check_unique_items(value: Any, *, what: str, valid: tuple[str, ...] | None) -> Any:
-    """Item-level checks for a list of names, so the error points at the offending item."""
-    if not isinstance(value, list | tuple):
-        return value  # pydantic reports the type error
-    seen: set[object] = set()
-    for index, item in enumerate(value):
-        if valid is not None and isinstance(item, str) and item not in valid:
-            raise FieldProblem(
-                f"unknown {what} {item!r}{did_you_mean(item, valid)}; valid: {one_of(valid)}",
-                (index,),
-            )
-        if isinstance(item, str) and item in seen:
-            raise FieldProblem(f"{what} {item!r} is listed twice", (index,))
-        seen.add(item)
-    return value
-
-
-def _check_pages(value: Any) -> Any:
-    if isinstance(value, list | tuple) and not value:
-        raise FieldProblem("list at least one page (or leave the key out for all pages)")
-    return _check_unique_items(value, what="page", valid=PAGE_NAMES)
-
-
-def _check_ores(value: Any) -> Any:
-    return _check_unique_items(value, what="ORES model", valid=ORES_MODELS)
-
-
-def _params_to_strings(value: Any) -> Any:
-    """YAML reads ``hidenondamaging: 1`` as an int; URL parameters are strings."""
-    if not isinstance(value, dict):
-        return value
-    out: dict[Any, Any] = {}
-    for key, item in value.items():
-        if isinstance(item, bool):
-            out[key] = "1" if item else "0"
-        elif isinstance(item, int | float):
-            out[key] = str(item)
-        else:
-            out[key] = item
-    return out
-
-
-WikiId = Annotated[str, AfterValidator(_check_wiki_id)]
-Lang = Annotated[str, AfterValidator(_check_lang)]
-EnvName = Annotated[str, AfterValidator(_check_env_name)]
-UrlTemplate = Annotated[str, AfterValidator(_check_url_template)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-Pages = Annotated[tuple[Page, ...], BeforeValidator(_check_pages)]
-OresModels = Annotated[tuple[str, ...], BeforeValidator(_check_ores)]
-Seconds = Annotated[float, Field(gt=0, le=3600)]
-
 
 # --- models ---------------------------------------------------------------------------------
 
@@ -164,18 +61,31 @@ class _Model(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            fields = list(cls.model_fields)
+            known = _field_names(cls)
             for key in data:
-                if key in cls.model_fields:
+                if key in known:
                     continue
+                fields = list(known)
                 name = str(key)
                 if name.lower() in cls.secret_keys:
-                    raise FieldProblem(_CREDENTIALS_MESSAGE, (name,))
+                    raise FieldProblem(CREDENTIALS_MESSAGE, (name,))
                 hint = did_you_mean(name, fields)
                 raise FieldProblem(
                     f"unknown key {name!r}{hint}; valid keys: {one_of(fields)}", (name,)
                 )
         return data
+
+
+_FIELD_NAMES: dict[type[BaseModel], dict[str, None]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> dict[str, None]:
+    """The field names of a model class, in order; looked up once per class (a large target
+    validates one model per wiki, and ``model_fields`` is slow to read)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = dict.fromkeys(cls.model_fields)
+    return names
 
 
 class TimeoutsModel(_Model):
@@ -217,9 +127,7 @@ class DetectorSettings(_Model):
 class VariantModel(_Model):
     name: NonEmpty
     pages: Pages
-    params: Annotated[dict[str, str], BeforeValidator(_params_to_strings)] = Field(
-        default_factory=dict
-    )
+    params: Params = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _valid_params(self) -> VariantModel:
@@ -232,7 +140,9 @@ class VariantModel(_Model):
 
 class WikiModel(_Model):
     id: WikiId
-    ores: OresModels  # required on purpose: "no ORES" must be said ([]), not assumed
+    # Model -> levels the wiki offers (smoke.config.ores). Required on purpose: "no ORES" must be
+    # said ([]), not assumed.
+    ores: OresLevels
     lang: Lang | None = None
     url: UrlTemplate | None = None
     contributions_user: NonEmpty | None = None
@@ -244,6 +154,11 @@ class WikiModel(_Model):
     def selected_pages(self) -> tuple[Page, ...]:
         """This wiki's pages in the canonical order (all three unless ``pages`` narrows them)."""
         return tuple(page for page in Page if self.pages is None or page in self.pages)
+
+    @property
+    def ores_models(self) -> tuple[str, ...]:
+        """The ORES models the wiki has, in canonical order (empty: no ORES)."""
+        return tuple(self.ores)
 
 
 class TargetModel(_Model):
@@ -302,14 +217,25 @@ class TargetModel(_Model):
                 )
 
     def wiki(self, wiki_id: str) -> WikiModel:
-        for wiki in self.wikis:
-            if wiki.id == wiki_id:
-                return wiki
-        ids = [wiki.id for wiki in self.wikis]
-        raise ConfigError(f"unknown wiki {wiki_id!r}{did_you_mean(wiki_id, ids)}")
+        return self.wikis[self.wiki_index(wiki_id)]
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        # Lookups by id happen once per wiki: a scan of the list each time made a target of
+        # 50,000 wikis take minutes. (cached_property works on frozen pydantic models.)
+        return {wiki.id: index for index, wiki in enumerate(self.wikis)}
 
     def wiki_index(self, wiki_id: str) -> int:
-        return [wiki.id for wiki in self.wikis].index(wiki_id)
+        """Position of ``wiki_id`` in ``wikis``; ConfigError (with a suggestion) when unknown."""
+        index = self._positions.get(wiki_id)
+        if index is not None and (index >= len(self.wikis) or self.wikis[index].id != wiki_id):
+            # A model_copy with other wikis carries the old table along: look again.
+            self.__dict__.pop("_positions", None)
+            index = self._positions.get(wiki_id)
+        if index is None:
+            ids = [wiki.id for wiki in self.wikis]
+            raise ConfigError(f"unknown wiki {wiki_id!r}{did_you_mean(wiki_id, ids)}")
+        return index
 
 
 class BudgetModel(_Model):
@@ -318,18 +244,6 @@ class BudgetModel(_Model):
     ttfb_ms: Annotated[float, Field(gt=0)] | None = None
     load_ms: Annotated[float, Field(gt=0)] | None = None
     ready_ms: Annotated[float, Field(gt=0)] | None = None
-
-
-def _check_budget_pages(value: Any) -> Any:
-    if isinstance(value, dict):
-        for key in value:
-            if key not in PAGE_NAMES:
-                raise FieldProblem(
-                    f"unknown page {key!r}{did_you_mean(str(key), PAGE_NAMES)}; "
-                    f"pages: {one_of(PAGE_NAMES)}",
-                    (str(key),),
-                )
-    return value
 
 
 class KnownIssueModel(_Model):
@@ -370,7 +284,7 @@ class SmokeConfig(_Model):
     # Page loads in flight at once against one host, across all workers (politeness).
     max_per_host: Annotated[int, Field(ge=1, le=64)] = 2
     # Per-page timing budgets (page name -> limits).
-    budgets: Annotated[dict[str, BudgetModel], BeforeValidator(_check_budget_pages)] = Field(
+    budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(
         default_factory=dict
     )
     known_issues: tuple[KnownIssueModel, ...] = ()

@@ -127,6 +127,14 @@ def _color_problem(key: str, group: str, level: str, value: str) -> str | None:
     return None
 
 
+def color_key(key: str) -> tuple[str, str] | None:
+    """``damaging__likelybad_color`` -> ("damaging", "likelybad"); None for other parameters."""
+    color = _COLOR_KEY_RE.match(key)
+    if color is None or color["group"] not in ORES_MODELS:
+        return None
+    return color["group"], color["level"]
+
+
 def _contributions_problem(key: str) -> str | None:
     color = _COLOR_KEY_RE.match(key)
     ores_key = (
@@ -163,11 +171,14 @@ def _default_matrix() -> tuple[Variant, ...]:
     every = (Page.RECENTCHANGES, Page.WATCHLIST, Page.CONTRIBUTIONS)
     variants = [make_variant("plain", every, {})]
     # One level per URL: each level's threshold is parsed on its own (2017: only some crashed).
+    # On a wiki not configured to offer a level, that level's variant is skipped (config/ores.py).
     for group in ORES_MODELS:
         variants += [make_variant(f"{group}={lv}", filtered, {group: lv}) for lv in ORES_LEVELS]
     variants += [
         # Both groups at once, several levels each: the ';' parsing path and the two groups'
         # thresholds in one request, as a patroller's saved "likely problems" filter does.
+        # Levels a wiki does not offer are dropped from it per wiki (e.g. goodfaith=likelybad
+        # alone on a wiki with the extension's defaults).
         make_variant(
             "damaging+goodfaith",
             filtered,

@@ -7,6 +7,7 @@ production hosts are refused unless ``--allow-production`` is given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -33,6 +34,10 @@ PRODUCTION_DOMAINS: tuple[str, ...] = (
 )
 
 
+# scheme://netloc (or what stands there) of a URL: the part that names the host.
+_ORIGIN = re.compile(r"[^/?#]*(?://[^/?#]*)?")
+
+
 class Refused(Exception):
     """A check would load a production host and --allow-production was not given."""
 
@@ -43,7 +48,9 @@ def is_production(host: str) -> bool:
 
 
 def refuse_production(urls: Iterable[str]) -> None:
-    hosts = sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+    # One urlsplit per origin, not per URL: a large target has a million URLs and few hosts.
+    origins = {_ORIGIN.match(u)[0] for u in urls}  # type: ignore[index]  # always matches
+    hosts = sorted({urlsplit(o).hostname or "" for o in origins} - {""})
     production = [h for h in hosts if is_production(h)]
     if production:
         shown = ", ".join(production[:3]) + (" …" if len(production) > 3 else "")

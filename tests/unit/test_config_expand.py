@@ -1,95 +1,46 @@
-"""Expansion of a target into checks: ids, URLs, expectations, skip reasons, selection."""
+"""Expansion of a target into checks: ids, URLs, expectations, skip reasons, testbed URLs."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from smoke.config import (
     ConfigError,
-    LoginEnv,
     Selection,
-    Timeouts,
     build_checks,
-    error_at,
     expired_allowlist,
     load_config,
-    login_for,
     page_url,
-    target_names,
-    timeouts_for,
-    wiki_ids,
 )
 from smoke.config.schema import SmokeConfig
-from smoke.model.checks import Check, Page
-
-CONFIG = """\
-timeouts: {navigation: 20}
-allowlist:
-  - {pattern: 'favicon\\.ico', reason: no favicon}
-  - {pattern: 'old noise', reason: fixed soon, task: T1, expires: 2026-01-31}
-targets:
-  local:
-    testbed: true
-    contributions_user: Alice
-    wikis:
-      - {id: enwiki, ores: [damaging, goodfaith]}
-      - {id: arwiki, ores: [damaging], contributions_user: Bob Smith}
-      - {id: nooreswiki, ores: []}
-  beta:
-    url: "https://{lang}.wikipedia.beta.wmcloud.org/w/"
-    login: {username_env: SMOKE_BETA_USERNAME, password_env: SMOKE_BETA_PASSWORD}
-    timeouts: {ready: 25}
-    wikis:
-      - {id: enwiki, lang: en, ores: [damaging, goodfaith], contributions_user: Ed}
-      - id: wikidatawiki
-        url: "https://wikidata.beta.wmcloud.org/w"
-        ores: [damaging, goodfaith]
-        timeouts: {navigation: 90}
-        login: {username_env: WD_USER, password_env: WD_PASS}
-        skip_variants: [highlight]
-        pages: [recentchanges, watchlist]
-  nologin:
-    url: "http://{id}.staging.example.org"
-    wikis:
-      - {id: enwiki, ores: [damaging]}
-"""
-BASE_URLS = {
-    "enwiki": "http://127.0.0.1:8401",
-    "arwiki": "http://127.0.0.1:8402/",
-    "nooreswiki": "http://127.0.0.1:8403",
-}
-ENV = {"SMOKE_BETA_USERNAME": "bot", "SMOKE_BETA_PASSWORD": "pw", "WD_USER": "u", "WD_PASS": "p"}
-TODAY = date(2026, 1, 15)
+from smoke.model.checks import (
+    Check,
+    Expectation,
+    NewCheck,
+    NewExpectation,
+    Page,
+    new_check,
+    new_expectation,
+)
+from tests.unit.config_files import BASE_URLS, ENV, TARGETS, TODAY, by_id, local
 
 
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "wikis.yaml"
-    path.write_text(CONFIG, encoding="utf-8")
+    path.write_text(TARGETS, encoding="utf-8")
     return path
 
 
 @pytest.fixture
 def config(config_path: Path) -> SmokeConfig:
     return load_config(config_path)
-
-
-def local(
-    config: SmokeConfig,
-    *,
-    selection: Selection | None = None,
-    environ: dict[str, str] | None = None,
-) -> list[Check]:
-    return build_checks(
-        config, "local", base_urls=BASE_URLS, environ=environ, selection=selection, today=TODAY
-    )
-
-
-def by_id(checks: list[Check]) -> dict[str, Check]:
-    return {check.id: check for check in checks}
 
 
 # --- counts, ids, order ---------------------------------------------------------------------
@@ -101,8 +52,9 @@ def test_local_counts(config: SmokeConfig) -> None:
     assert len(checks) == 3 * 28
     assert len({c.id for c in checks}) == len(checks)
     skipped = [c for c in checks if c.skip_reason]
+    # enwiki (the extension's default levels): goodfaith=verylikelybad, on RC and WL;
     # arwiki: 4 goodfaith levels + damaging+goodfaith, on RC and WL; nooreswiki: every ORES variant.
-    assert len(skipped) == 10 + 25
+    assert len(skipped) == 2 + 10 + 25
 
 
 def test_ids_and_order(config: SmokeConfig) -> None:
@@ -141,9 +93,10 @@ def test_testbed_urls(config: SmokeConfig) -> None:
     assert checks["arwiki/watchlist/damaging=likelybad"].url == (
         "http://127.0.0.1:8402/index.php?title=Special:Watchlist&damaging=likelybad"
     )
+    # enwiki has the default levels: goodfaith verylikelybad is off, so it is not asked for.
     assert checks["enwiki/recentchanges/damaging+goodfaith"].url == (
         "http://127.0.0.1:8401/index.php?title=Special:RecentChanges"
-        "&damaging=likelybad;verylikelybad&goodfaith=likelybad;verylikelybad"
+        "&damaging=likelybad;verylikelybad&goodfaith=likelybad"
     )
     assert checks["enwiki/watchlist/highlight"].url.endswith(
         "&highlight=1&damaging__likelybad_color=c4&damaging__verylikelybad_color=c5"
@@ -186,9 +139,13 @@ def test_expectation(config: SmokeConfig) -> None:
     expectation = check.expectation
     assert expectation.page is Page.WATCHLIST
     assert expectation.expected_models == {"damaging", "goodfaith"}
+    assert expectation.expected_levels == {
+        "damaging": {"likelygood", "maybebad", "likelybad", "verylikelybad"},
+        "goodfaith": {"likelygood", "maybebad", "likelybad"},
+    }
     assert expectation.requested_filters == {
         "damaging": ("likelybad", "verylikelybad"),
-        "goodfaith": ("likelybad", "verylikelybad"),
+        "goodfaith": ("likelybad",),
     }
     assert expectation.origin == "http://127.0.0.1:8401"
     assert check.needs_login is True
@@ -198,6 +155,7 @@ def test_expectation(config: SmokeConfig) -> None:
 def test_non_ores_wiki_expects_no_models(config: SmokeConfig) -> None:
     check = by_id(local(config))["nooreswiki/recentchanges/plain"]
     assert check.expectation.expected_models == frozenset()
+    assert check.expectation.expected_levels == {}
     assert check.skip_reason is None
 
 
@@ -271,62 +229,6 @@ def test_testbed_watchlist_needs_login_without_env(config: SmokeConfig) -> None:
     assert check.skip_reason is None
 
 
-# --- login and environment ------------------------------------------------------------------
-
-
-def test_missing_env_var_names_variable_and_place(config: SmokeConfig, config_path: Path) -> None:
-    env = {k: v for k, v in ENV.items() if k != "SMOKE_BETA_PASSWORD"}
-    with pytest.raises(ConfigError) as info:
-        build_checks(config, "beta", environ=env, today=TODAY)
-    assert str(info.value) == (
-        f"{config_path}:15: targets.beta.login.password_env: environment variable "
-        "SMOKE_BETA_PASSWORD is not set (or empty); the Watchlist checks of enwiki need it "
-        "to log in"
-    )
-
-
-def test_missing_env_var_of_a_wiki_login(config: SmokeConfig, config_path: Path) -> None:
-    env = {k: v for k, v in ENV.items() if not k.startswith("WD_")}
-    with pytest.raises(ConfigError) as info:
-        build_checks(config, "beta", environ=env, today=TODAY)
-    assert str(info.value).startswith(
-        f"{config_path}:23: targets.beta.wikis[1].login.username_env: environment variables "
-        "WD_USER and WD_PASS are not set"
-    )
-
-
-def test_empty_env_var_counts_as_missing(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError, match="SMOKE_BETA_USERNAME"):
-        build_checks(config, "beta", environ={**ENV, "SMOKE_BETA_USERNAME": ""}, today=TODAY)
-
-
-def test_env_not_needed_without_watchlist(config: SmokeConfig) -> None:
-    checks = build_checks(
-        config, "beta", environ={}, selection=Selection(pages=("recentchanges",)), today=TODAY
-    )
-    assert checks and all(c.page is Page.RECENTCHANGES for c in checks)
-
-
-def test_login_for(config: SmokeConfig) -> None:
-    assert login_for(config, "beta", "enwiki") == LoginEnv(
-        "SMOKE_BETA_USERNAME", "SMOKE_BETA_PASSWORD"
-    )
-    assert login_for(config, "beta", "wikidatawiki") == LoginEnv("WD_USER", "WD_PASS")
-    assert login_for(config, "local", "enwiki") is None
-    assert login_for(config, "nologin", "enwiki") is None
-
-
-def test_timeouts_for(config: SmokeConfig) -> None:
-    assert timeouts_for(config, "local", "enwiki") == Timeouts(navigation=20, ready=15)
-    assert timeouts_for(config, "beta", "enwiki") == Timeouts(navigation=20, ready=25)
-    assert timeouts_for(config, "beta", "wikidatawiki") == Timeouts(navigation=90, ready=25)
-
-
-def test_small_lookups(config: SmokeConfig) -> None:
-    assert target_names(config) == ("local", "beta", "nologin")
-    assert wiki_ids(config, "local") == ("enwiki", "arwiki", "nooreswiki")
-
-
 # --- testbed base URLs ----------------------------------------------------------------------
 
 
@@ -366,79 +268,43 @@ def test_lang_missing_for_config_built_in_code() -> None:
     assert str(info.value).startswith("targets.t.wikis[0]: wiki 'a' needs a lang")
 
 
-# --- targets and selection ------------------------------------------------------------------
+# --- building checks in bulk ----------------------------------------------------------------
 
 
-def test_unknown_target_suggests(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError) as info:
-        build_checks(config, "betta", environ=ENV)
-    assert "unknown target 'betta' (did you mean 'beta'?)" in str(info.value)
-    assert "local, beta, nologin" in str(info.value)
-
-
-def test_select_by_glob(config: SmokeConfig) -> None:
-    checks = local(config, selection=Selection(wikis=("*wiki",), variants=("damaging=*",)))
-    assert {c.variant for c in checks} == {
-        "damaging=likelygood",
-        "damaging=maybebad",
-        "damaging=likelybad",
-        "damaging=verylikelybad",
+def test_bulk_constructors_match_the_classes() -> None:
+    # new_check/new_expectation set slots directly; they must stay in step with the dataclasses.
+    for protocol, cls in ((NewCheck, Check), (NewExpectation, Expectation)):
+        params = list(inspect.signature(protocol.__call__).parameters)[1:]
+        assert params == [f.name for f in dataclasses.fields(cls)], cls.__name__
+    values: dict[str, Any] = {
+        "page": Page.WATCHLIST,
+        "expected_models": frozenset({"damaging"}),
+        "expected_levels": {"damaging": frozenset({"likelybad"})},
+        "requested_filters": {"damaging": ("likelybad",)},
+        "allowlist": (),
+        "origin": "http://x",
+        "budgets": {"load_ms": 5.0},
     }
-    assert len(checks) == 3 * 2 * 4
+    expectation = new_expectation(**values)
+    assert expectation == Expectation(**values)
+    check: dict[str, Any] = {
+        "id": "w/watchlist/v",
+        "target": "t",
+        "wiki": "w",
+        "page": Page.WATCHLIST,
+        "variant": "v",
+        "url": "http://x/index.php",
+        "expectation": expectation,
+        "needs_login": True,
+        "skip_reason": None,
+    }
+    made = new_check(**check)
+    assert made == Check(**check) and type(made) is Check
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.url = "http://elsewhere"  # type: ignore[misc]
 
 
-def test_select_pages_and_variant(config: SmokeConfig) -> None:
-    checks = local(
-        config,
-        selection=Selection(wikis=("enwiki",), pages=("contributions",), variants=("plain",)),
-    )
-    assert [c.id for c in checks] == ["enwiki/contributions/plain"]
-
-
-def test_select_page_case_insensitive(config: SmokeConfig) -> None:
-    checks = local(config, selection=Selection(wikis=("enwiki",), pages=("Watchlist",)))
-    assert {c.page for c in checks} == {Page.WATCHLIST}
-
-
-def test_selection_keeps_skipped_checks(config: SmokeConfig) -> None:
-    checks = local(config, selection=Selection(wikis=("nooreswiki",), variants=("highlight",)))
-    assert len(checks) == 2 and all(c.skip_reason for c in checks)
-
-
-def test_unknown_wiki_in_selection(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError) as info:
-        local(config, selection=Selection(wikis=("enwik",)))
-    assert str(info.value) == (
-        "unknown wiki 'enwik' (did you mean 'enwiki'?); wikis of target 'local': "
-        "enwiki, arwiki, nooreswiki"
-    )
-
-
-def test_unknown_variant_in_selection(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError, match=r"unknown variant 'hidenondamging' \(did you mean"):
-        local(config, selection=Selection(variants=("hidenondamging",)))
-
-
-def test_unknown_page_in_selection(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError) as info:
-        local(config, selection=Selection(pages=("recentchange",)))
-    assert "unknown page 'recentchange' (did you mean 'recentchanges'?)" in str(info.value)
-    assert "valid pages: recentchanges, watchlist, contributions" in str(info.value)
-
-
-def test_glob_matching_nothing_is_not_a_typo_error(config: SmokeConfig) -> None:
-    checks = local(config, selection=Selection(wikis=("en*", "zz*")))
-    assert {c.wiki for c in checks} == {"enwiki"}
-
-
-def test_empty_selection(config: SmokeConfig) -> None:
-    with pytest.raises(ConfigError) as info:
-        local(config, selection=Selection(pages=("contributions",), variants=("highlight",)))
-    assert str(info.value).startswith("selection matches no check of target 'local'")
-    assert "pages contributions" in str(info.value)
-
-
-def test_error_at_points_into_the_file(config: SmokeConfig, config_path: Path) -> None:
-    # For callers validating things the loader cannot know (e.g. detector names).
-    err = error_at(config.source, ("targets", "beta", "wikis", 1), "example")
-    assert str(err) == f"{config_path}:19: targets.beta.wikis[1]: example"
+def test_expanded_checks_are_frozen(config: SmokeConfig) -> None:
+    check = local(config)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        check.skip_reason = "no"  # type: ignore[misc]

@@ -17,8 +17,14 @@ CORE_GROUPS = (
     FilterGroup("userExpLevel", ("newcomer", "learner", "experienced")),
 )
 DAMAGING = FilterGroup("damaging", LEVELS)
-GOODFAITH = FilterGroup("goodfaith", ("good", "maybebad", "bad", "verylikelybad"))
+# Filter names are the level names in both groups (only the row CSS suffixes differ:
+# goodfaith-good, goodfaith-bad); the extension's defaults leave goodfaith verylikelybad off.
+GOODFAITH = FilterGroup("goodfaith", ("likelygood", "maybebad", "likelybad"))
 BOTH = frozenset({"damaging", "goodfaith"})
+DEFAULT_LEVELS = {
+    "damaging": frozenset(LEVELS),
+    "goodfaith": frozenset({"likelygood", "maybebad", "likelybad"}),
+}
 
 
 def rc_record(
@@ -38,17 +44,24 @@ def rc_record(
 
 
 def present(
-    record: PageRecord, models: frozenset[str] = BOTH, page: Page = Page.RECENTCHANGES
+    record: PageRecord,
+    models: frozenset[str] = BOTH,
+    page: Page = Page.RECENTCHANGES,
+    levels: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Finding]:
-    return list(ores_present.func(record, Expectation(page=page, expected_models=models)))
+    expectation = Expectation(page=page, expected_models=models, expected_levels=levels or {})
+    return list(ores_present.func(record, expectation))
 
 
 def applied(
     record: PageRecord,
     requested: Mapping[str, tuple[str, ...]],
     page: Page = Page.RECENTCHANGES,
+    levels: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Finding]:
-    expectation = Expectation(page=page, expected_models=BOTH, requested_filters=requested)
+    expectation = Expectation(
+        page=page, expected_models=BOTH, expected_levels=levels or {}, requested_filters=requested
+    )
     return list(ores_applied.func(record, expectation))
 
 
@@ -87,6 +100,64 @@ def test_filter_groups_not_defined_counts_as_missing() -> None:
 def test_empty_filter_groups() -> None:
     [finding] = present(rc_record(()))
     assert finding.evidence["present"] == "(none)"
+
+
+# --- ores-present: configured levels ----------------------------------------------------------
+
+
+def test_configured_levels_all_offered() -> None:
+    assert present(rc_record((DAMAGING, GOODFAITH)), levels=DEFAULT_LEVELS) == []
+
+
+def test_configured_level_missing_is_a_failure_naming_level_and_cause() -> None:
+    # verylikelybad's threshold came back null: the extension dropped the level silently.
+    damaging = FilterGroup("damaging", ("likelygood", "maybebad", "likelybad"))
+    [finding] = present(rc_record((damaging, GOODFAITH)), levels=DEFAULT_LEVELS)
+    assert finding.detector == "ores-present"
+    assert finding.message == (
+        "ORES filters missing (silent degradation): damaging level verylikelybad configured in "
+        "wikis.yaml but not offered (threshold came back null?); damaging offers: likelygood, "
+        "maybebad, likelybad"
+    )
+    assert finding.evidence == {
+        "missing": "damaging=verylikelybad",
+        "present": "damaging: likelygood, maybebad, likelybad",
+    }
+
+
+def test_several_levels_missing_in_both_groups() -> None:
+    damaging = FilterGroup("damaging", ("likelygood", "maybebad"))
+    goodfaith = FilterGroup("goodfaith", ("likelygood",))
+    findings = present(rc_record((damaging, goodfaith)), levels=DEFAULT_LEVELS)
+    assert [f.evidence["missing"] for f in findings] == [
+        "damaging=likelybad, damaging=verylikelybad",
+        "goodfaith=maybebad, goodfaith=likelybad",
+    ]
+    assert "damaging levels likelybad, verylikelybad configured" in findings[0].message
+
+
+def test_level_not_configured_is_not_expected() -> None:
+    # The extension's defaults switch goodfaith verylikelybad off: its absence is no finding.
+    assert "verylikelybad" not in GOODFAITH.filters
+    assert present(rc_record((DAMAGING, GOODFAITH)), levels=DEFAULT_LEVELS) == []
+    # frwiki-like configuration: damaging without maybebad.
+    damaging = FilterGroup("damaging", ("likelygood", "likelybad", "verylikelybad"))
+    levels = {**DEFAULT_LEVELS, "damaging": frozenset(damaging.filters)}
+    assert present(rc_record((damaging, GOODFAITH)), levels=levels) == []
+
+
+def test_more_levels_than_configured_is_fine() -> None:
+    goodfaith = FilterGroup("goodfaith", LEVELS)  # the wiki offers verylikelybad too
+    assert present(rc_record((DAMAGING, goodfaith)), levels=DEFAULT_LEVELS) == []
+
+
+def test_missing_group_is_reported_once_not_per_level() -> None:
+    [finding] = present(rc_record((*CORE_GROUPS, DAMAGING)), levels=DEFAULT_LEVELS)
+    assert finding.evidence["missing"] == "goodfaith"
+
+
+def test_without_level_expectations_only_groups_are_checked() -> None:
+    assert present(rc_record((FilterGroup("damaging", ("likelygood",)), GOODFAITH))) == []
 
 
 def test_wiki_without_ores_expects_nothing() -> None:
@@ -164,9 +235,27 @@ def test_requested_level_not_offered_by_the_wiki() -> None:
     assert finding.evidence["offered"] == "likelygood, maybebad, likelybad"
 
 
+def test_configured_level_not_offered_is_left_to_ores_present() -> None:
+    damaging = FilterGroup("damaging", ("likelygood", "maybebad", "likelybad"))
+    record = rc_record((damaging,), active={"damaging": ("likelybad",)})
+    requested = {"damaging": ("likelybad", "verylikelybad")}
+    assert applied(record, requested, levels=DEFAULT_LEVELS) == []
+    # ... which reports it, once.
+    [finding] = present(record, models=frozenset({"damaging"}), levels=DEFAULT_LEVELS)
+    assert finding.evidence["missing"] == "damaging=verylikelybad"
+
+
+def test_configured_level_offered_but_not_active_is_still_reported() -> None:
+    record = rc_record((DAMAGING,), active={"damaging": ("maybebad",)})
+    [finding] = applied(record, {"damaging": ("likelybad",)}, levels=DEFAULT_LEVELS)
+    assert finding.message == "ORES filter damaging=likelybad requested but not active"
+
+
 def test_several_groups_and_values() -> None:
-    record = rc_record((DAMAGING, GOODFAITH), active={"goodfaith": ("bad",)})
-    findings = applied(record, {"damaging": ("likelybad", "verylikelybad"), "goodfaith": ("bad",)})
+    record = rc_record((DAMAGING, GOODFAITH), active={"goodfaith": ("likelybad",)})
+    findings = applied(
+        record, {"damaging": ("likelybad", "verylikelybad"), "goodfaith": ("likelybad",)}
+    )
     assert [f.evidence["filter"] for f in findings] == [
         "damaging=likelybad",
         "damaging=verylikelybad",

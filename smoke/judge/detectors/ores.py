@@ -6,9 +6,14 @@ absent, and ``damaging=…`` in the URL is dropped. These detectors make that ab
 
 - ``ores-present`` judges only pages that loaded (status < 400): a 5xx is ``server-error``'s
   finding and "ORES missing" on it would be noise; a 4xx or no response is a problem of its own.
+  On RC/WL it wants every configured group and, within each group, every level wikis.yaml says
+  the wiki offers (``Expectation.expected_levels``): a configured level missing from the page is
+  what a threshold that came back null looks like. A level that is not configured was never
+  requested and is not expected; a page offering more levels than configured is fine.
 - ``ores-applied`` judges only RC/WL pages whose filters app initialised and whose group exists:
-  a missing app is ``filters-app``'s finding, a missing group ``ores-present``'s. A level the wiki
-  does not offer is reported as that (its threshold is missing), not also as "not active".
+  a missing app is ``filters-app``'s finding, a missing group or configured level
+  ``ores-present``'s. A requested level the wiki does not offer is reported as that (its
+  threshold is missing), not also as "not active".
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from smoke.judge.detectors.registry import detector
-from smoke.model.checks import Expectation
+from smoke.model.checks import ORES_LEVELS, Expectation
 from smoke.model.findings import Finding
 from smoke.model.record import FilterGroup, PageRecord
 
@@ -58,6 +63,35 @@ def _missing_groups(record: PageRecord, expected: frozenset[str]) -> Iterator[Fi
     )
 
 
+def _missing_levels(
+    record: PageRecord, expected: Mapping[str, frozenset[str]]
+) -> Iterator[Finding]:
+    """Configured levels absent from a group that is there (a missing group is reported alone)."""
+    offered = _offered(record.mw_config.filter_groups or ())
+    for model in sorted(expected):
+        if model not in offered:
+            continue
+        missing = [
+            level
+            for level in ORES_LEVELS
+            if level in expected[model] and level not in offered[model]
+        ]
+        if not missing:
+            continue
+        present = ", ".join(offered[model]) or "(none)"
+        several = len(missing) > 1
+        yield Finding(
+            PRESENT,
+            f"{MISSING_PREFIX}: {model} level{'s' if several else ''} {', '.join(missing)} "
+            f"configured in wikis.yaml but not offered (threshold came back null?); "
+            f"{model} offers: {present}",
+            {
+                "missing": ", ".join(f"{model}={level}" for level in missing),
+                "present": f"{model}: {present}",
+            },
+        )
+
+
 def _missing_checkbox(record: PageRecord) -> Iterator[Finding]:
     if _CHECKBOX_ID.search(record.html):
         return
@@ -76,14 +110,21 @@ def ores_present(record: PageRecord, expectation: Expectation) -> Iterator[Findi
         return
     if expectation.page.has_filters_app:
         yield from _missing_groups(record, expected)
+        yield from _missing_levels(record, expectation.expected_levels)
     elif DAMAGING in expected:
         yield from _missing_checkbox(record)
 
 
 def _not_applied(
-    group: str, values: tuple[str, ...], offered: tuple[str, ...], active: tuple[str, ...]
+    group: str,
+    values: tuple[str, ...],
+    offered: tuple[str, ...],
+    active: tuple[str, ...],
+    configured: frozenset[str],
 ) -> Iterator[Finding]:
     for value in values:
+        if value not in offered and value in configured:
+            continue  # a configured level missing from the page: ores-present reports it
         evidence = {
             "filter": f"{group}={value}",
             "offered": ", ".join(offered),
@@ -108,4 +149,5 @@ def ores_applied(record: PageRecord, expectation: Expectation) -> Iterator[Findi
     for group, values in expectation.requested_filters.items():
         if group in offered:
             active = record.active_filters.get(group, ())
-            yield from _not_applied(group, values, offered[group], active)
+            configured = expectation.expected_levels.get(group, frozenset())
+            yield from _not_applied(group, values, offered[group], active, configured)
