@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from smoke.config.errors import FieldProblem, did_you_mean, one_of
 from smoke.model.checks import Page
+from smoke.model.values import MAX_TIMEOUT_S, BadValue, parse_duration
 
 PAGE_NAMES: tuple[str, ...] = tuple(page.value for page in Page)
 URL_PLACEHOLDERS: frozenset[str] = frozenset({"id", "lang"})
@@ -139,5 +140,20 @@ EnvName = Annotated[str, AfterValidator(_check_env_name)]
 UrlTemplate = Annotated[str, AfterValidator(_check_url_template)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 Pages = Annotated[tuple[Page, ...], BeforeValidator(_check_pages)]
-Seconds = Annotated[float, Field(gt=0, le=3600)]
+Seconds = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_S)]
+
+
+def _duration(value: Any) -> Any:
+    """``90``, ``"90s"``, ``"5m"``: the same words as the command line's durations."""
+    if isinstance(value, bool):
+        return value  # pydantic says "not a number"
+    if isinstance(value, int | float | str):
+        try:
+            return parse_duration(str(value))
+        except BadValue as exc:
+            raise FieldProblem(str(exc)) from None
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
 Params = Annotated[dict[str, str], BeforeValidator(_params_to_strings)]

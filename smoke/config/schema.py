@@ -33,6 +33,7 @@ from smoke.config.errors import (
 from smoke.config.fields import (
     CREDENTIALS_MESSAGE,
     SECRET_KEYS,
+    Duration,
     EnvName,
     Lang,
     NonEmpty,
@@ -46,6 +47,7 @@ from smoke.config.fields import (
 from smoke.config.ores import OresLevels
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
 from smoke.model.checks import Page
+from smoke.model.values import MAX_GIVE_UP_AFTER, MAX_PER_HOST, MAX_RETRIES
 from smoke.model.wikimedia import TASK_PATTERN
 
 # --- models ---------------------------------------------------------------------------------
@@ -170,6 +172,8 @@ class TargetModel(_Model):
     timeouts: TimeoutsModel | None = None
     # api.php answering action=sitematrix, for `smoke discover` (e.g. beta's meta wiki).
     sitematrix: NonEmpty | None = None
+    # Stop loading checks this long after the run starts (--deadline overrides): "90s", "5m".
+    deadline: Duration | None = None
     wikis: Annotated[tuple[WikiModel, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -280,9 +284,12 @@ class SmokeConfig(_Model):
     # None: the built-in DEFAULT_VARIANTS. A list replaces the whole matrix.
     variants: tuple[VariantModel, ...] | None = None
     # A failed or broken check is tried again this many times; a pass on retry is "flaky".
-    retries: Annotated[int, Field(ge=0, le=5)] = 1
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = 1
     # Page loads in flight at once against one host, across all workers (politeness).
-    max_per_host: Annotated[int, Field(ge=1, le=64)] = 2
+    max_per_host: Annotated[int, Field(ge=1, le=MAX_PER_HOST)] = 2
+    # Consecutive navigation timeouts on one wiki's page (or unreachable results on one host)
+    # after which the rest of its checks are not loaded (README, *Time to verdict*).
+    give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = 2
     # Per-page timing budgets (page name -> limits).
     budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(
         default_factory=dict

@@ -11,8 +11,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
-MAX_RETRIES = 10
-MAX_TIMEOUT_S = 600.0
+MAX_RETRIES = 5
+MAX_TIMEOUT_S = 3600.0
+MAX_PER_HOST = 64
+MAX_GIVE_UP_AFTER = 100
 MAX_DURATION_S = 7 * 24 * 3600.0
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)
@@ -63,6 +65,10 @@ def parse_retries(text: str) -> int:
 
 def parse_positive(text: str) -> int:
     return parse_count(text, minimum=1)
+
+
+def parse_per_host(text: str) -> int:
+    return parse_count(text, minimum=1, maximum=MAX_PER_HOST)
 
 
 def parse_run_id(text: str) -> str:

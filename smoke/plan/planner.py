@@ -192,6 +192,7 @@ def make_plan(
         expired_allowlist=expired_allowlist(config, today),
         shard_meta=shard_info,
         _testbed_credentials=credentials,
+        give_up_after=config.give_up_after,
     )
 
 

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from smoke import __version__
+from smoke.browser.login import session_secrets
 from smoke.output.allure_durations import set_durations
 from smoke.output.environment import api_url, git_sha, siteinfo_version
 from smoke.output.junit import reconcile_junit
+from smoke.output.redact import redact_file, scrub_run
 from smoke.output.results import CheckResult, read_check_results, write_results_json
 from smoke.output.run_dir import (
     ALLURE_RESULTS_DIR,
@@ -102,6 +104,12 @@ def finish_run(
     if junit.is_file():
         reconcile_junit(junit, results, interrupted=interrupted)
     set_durations(run_dir / ALLURE_RESULTS_DIR, results)
+    # The last net, while the sessions' secrets are still known: what was written without
+    # redaction (results, summary, junit, tracebacks, Allure results) redacted with all of them.
+    secrets = (*(plan.secrets() if plan else ()), *session_secrets(run_dir))
+    scrub_run(run_dir, secrets)
+    if junit.is_file() and run_dir.resolve() not in junit.resolve().parents:
+        redact_file(junit, secrets)
     # Sessions are secrets: never kept after the run.
     shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)
     shutil.rmtree(run_dir / ".slots", ignore_errors=True)

@@ -19,7 +19,7 @@ import pytest
 from smoke.model.values import (
     BadValue,
     parse_duration,
-    parse_positive,
+    parse_per_host,
     parse_retries,
     parse_run_id,
     parse_timeout,
@@ -144,7 +144,7 @@ RUN: tuple[Option, ...] = (
     Option(
         "--max-per-host",
         "page loads in flight per host across all workers (default: wikis.yaml, else 2)",
-        {"type": checked(parse_positive, "count"), "default": None, "metavar": "N"},
+        {"type": checked(parse_per_host, "count"), "default": None, "metavar": "N"},
     ),
     Option(
         "--allow-production",

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from smoke.config import ConfigError
+from smoke.config import ConfigError, load_config
 from smoke.model.findings import CouldNotCheck, NotLoaded
 from smoke.model.outcome import Outcome
 from smoke.output.results import finding_dicts, result_for, write_check_result
@@ -79,13 +79,22 @@ def pytest_configure(config: pytest.Config) -> None:
         # Run-level report files belong to the controller; tell the built-in plugins where.
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_dir / JUNIT_FILE)
-        deadline = config.getoption("deadline")
+        deadline = config.getoption("deadline") or _target_deadline(config)
         if deadline is not None:
             config.stash[DEADLINE_KEY] = time.time() + float(deadline)
     config.stash[RUN_DIR_KEY] = run_dir
     config.stash[STARTED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
     if getattr(config.option, "allure_report_dir", None) is None:
         config.option.allure_report_dir = str(run_dir / ALLURE_RESULTS_DIR)
+
+
+def _target_deadline(config: pytest.Config) -> float | None:
+    """``deadline:`` of the target in wikis.yaml (a bad file is reported by collection)."""
+    try:
+        smoke_config = load_config(_smoke_args(config)[0])
+        return smoke_config.target(config.getoption("target")).deadline
+    except (ConfigError, KeyError, ValueError):
+        return None
 
 
 @pytest.hookimpl(optionalhook=True)
