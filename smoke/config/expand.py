@@ -224,6 +224,9 @@ def _wiki_checks(shared: _Shared, wiki: WikiModel, wanted: Pairs, base: str) -> 
                     allowlist=shared.allowlist,
                     origin=origin,
                     budgets=budgets,
+                    last_seen_levels={},  # drift: filled in by the plan from the last run
+                    last_seen_run="",
+                    reports_drift=False,
                 )
             checks.append(
                 new_check(

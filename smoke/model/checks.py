@@ -72,6 +72,13 @@ class Expectation:
     origin: str = ""
     # Timing budgets in ms for this page: "ttfb_ms", "load_ms", "ready_ms" (absent: no budget).
     budgets: Mapping[str, float] = field(default_factory=dict)
+    # Drift: the ORES levels the last earlier run of this target saw on this wiki's page, and
+    # that run's id (empty: no earlier run). A level seen then and gone now is a finding, on
+    # the checks that ask for it and, for levels wikis.yaml does not list, on the page's one
+    # drift-reporting check (``reports_drift``).
+    last_seen_levels: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    last_seen_run: str = ""
+    reports_drift: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,9 @@ class NewExpectation(Protocol):
         allowlist: tuple[AllowEntry, ...],
         origin: str,
         budgets: Mapping[str, float],
+        last_seen_levels: Mapping[str, frozenset[str]],
+        last_seen_run: str,
+        reports_drift: bool,
     ) -> Expectation: ...
 
 

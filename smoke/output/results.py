@@ -51,6 +51,8 @@ class CheckResult:
     known_issues_stopped_failing: list[str] = field(default_factory=list)
     # The root cause a failed or broken check shares with others (smoke.output.causes).
     cause: str | None = None
+    # RC/WL: ORES model -> the levels the page offered (what the next run's drift compares to).
+    ores_offered: dict[str, list[str]] | None = None
 
     @property
     def first_problem(self) -> str:

@@ -30,6 +30,7 @@ from smoke.model.checks import AllowEntry, Check
 from smoke.model.credentials import Credentials
 from smoke.model.wikimedia import smoke_agent
 from smoke.plan.capture_settings import CaptureSettings
+from smoke.plan.drift import last_seen, with_drift
 from smoke.plan.safety import Refused, refuse_production
 from smoke.plan.shard import last_durations, shard_meta, shard_of
 from smoke.testbed.state import NoFarm, load_state
@@ -55,6 +56,8 @@ class PlanOptions:
     # Durations (s) balancing the shards; None: read the last runs under reports_dir.
     shard_durations: Mapping[str, float] | None = None
     reports_dir: Path = Path("reports")
+    # Compare ORES levels with the last earlier run of the target (plan/drift.py).
+    drift: bool = True
 
 
 @dataclass
@@ -176,6 +179,8 @@ def make_plan(
         selection=Selection(options.wikis, options.pages, options.variants),
         today=today,
     )
+    if options.drift:
+        checks = with_drift(checks, *last_seen(options.reports_dir, options.target))
     shard_info: dict[str, Any] | None = None
     if options.shard is not None:
         checks, shard_info = _shard(checks, options)

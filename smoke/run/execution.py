@@ -20,7 +20,7 @@ from typing import Protocol
 from smoke.browser.login import session_secrets
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
-from smoke.model.checks import Check
+from smoke.model.checks import ORES_MODELS, Check
 from smoke.model.findings import CouldNotCheck, Finding
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
@@ -194,4 +194,19 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
         if known
         else None,
         known_issues_stopped_failing=[e.task for e in execution.verdict.stopped_failing],
+        ores_offered=ores_offered(record),
     )
+
+
+def ores_offered(record: PageRecord | None) -> dict[str, list[str]] | None:
+    """The ORES levels a loaded RC/WL page offered, for the next run's drift comparison."""
+    if record is None or record.status is None or record.status >= 400:
+        return None
+    groups = record.mw_config.filter_groups
+    if groups is None:
+        return None
+    offered: dict[str, list[str]] = {}
+    for group in groups:
+        if group.name in ORES_MODELS:
+            offered.setdefault(group.name, []).extend(group.filters)
+    return offered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -48,9 +49,25 @@ def present(
     models: frozenset[str] = BOTH,
     page: Page = Page.RECENTCHANGES,
     levels: Mapping[str, frozenset[str]] | None = None,
+    requested: Mapping[str, tuple[str, ...]] | None = None,
+    **drift: Any,
 ) -> list[Finding]:
-    expectation = Expectation(page=page, expected_models=models, expected_levels=levels or {})
+    expectation = Expectation(
+        page=page,
+        expected_models=models,
+        expected_levels=levels or {},
+        requested_filters=requested if requested is not None else ALL_REQUESTED,
+        **drift,
+    )
     return list(ores_present.func(record, expectation))
+
+
+# A check asking for every level (like damaging+goodfaith combined): missing configured levels
+# are judged on the checks that ask for them.
+ALL_REQUESTED = {
+    "damaging": ("likelygood", "maybebad", "likelybad", "verylikelybad"),
+    "goodfaith": ("likelygood", "maybebad", "likelybad", "verylikelybad"),
+}
 
 
 def applied(
@@ -241,7 +258,9 @@ def test_configured_level_not_offered_is_left_to_ores_present() -> None:
     requested = {"damaging": ("likelybad", "verylikelybad")}
     assert applied(record, requested, levels=DEFAULT_LEVELS) == []
     # ... which reports it, once.
-    [finding] = present(record, models=frozenset({"damaging"}), levels=DEFAULT_LEVELS)
+    [finding] = present(
+        record, models=frozenset({"damaging"}), levels=DEFAULT_LEVELS, requested=requested
+    )
     assert finding.evidence["missing"] == "damaging=verylikelybad"
 
 
@@ -279,3 +298,43 @@ def test_contributions_is_ignored() -> None:
 
 def test_nothing_requested() -> None:
     assert applied(rc_record((DAMAGING,)), {}) == []
+
+
+def test_a_missing_level_fails_only_the_checks_that_ask_for_it() -> None:
+    # level-null goodfaith likelybad: the plain check and a damaging check still pass.
+    goodfaith = FilterGroup("goodfaith", ("likelygood", "maybebad"))
+    record = rc_record((DAMAGING, goodfaith))
+    assert present(record, levels=DEFAULT_LEVELS, requested={}) == []
+    assert present(record, levels=DEFAULT_LEVELS, requested={"damaging": ("likelybad",)}) == []
+    [finding] = present(
+        record, levels=DEFAULT_LEVELS, requested={"goodfaith": ("maybebad", "likelybad")}
+    )
+    assert finding.evidence["missing"] == "goodfaith=likelybad"
+
+
+def test_drift_reports_a_lost_level_nobody_configured_naming_the_run() -> None:
+    # wikis.yaml: defaults only; last night the wiki also offered goodfaith verylikelybad.
+    last = {"goodfaith": frozenset({"likelygood", "maybebad", "likelybad", "verylikelybad"})}
+    record = rc_record((DAMAGING, GOODFAITH))  # verylikelybad gone now
+    drift = {"last_seen_levels": last, "last_seen_run": "20261128-010000-abc"}
+    [finding] = present(record, levels=DEFAULT_LEVELS, requested={}, reports_drift=True, **drift)
+    assert finding.evidence["lost"] == "goodfaith=verylikelybad"
+    assert "run 20261128-010000-abc" in finding.message
+    # Only the page's drift reporter says so; other variants do not repeat it.
+    assert present(record, levels=DEFAULT_LEVELS, requested={}, **drift) == []
+    # Nothing lost: nothing said.
+    now = rc_record((DAMAGING, FilterGroup("goodfaith", LEVELS)))
+    assert present(now, levels=DEFAULT_LEVELS, requested={}, reports_drift=True, **drift) == []
+
+
+def test_a_configured_level_lost_names_the_run_where_it_was_last_seen() -> None:
+    damaging = FilterGroup("damaging", ("likelygood", "likelybad", "verylikelybad"))
+    [finding] = present(
+        rc_record((damaging, GOODFAITH)),
+        levels=DEFAULT_LEVELS,
+        requested={"damaging": ("maybebad",)},
+        last_seen_levels={"damaging": frozenset(LEVELS)},
+        last_seen_run="run-1",
+    )
+    assert "damaging level maybebad configured" in finding.message
+    assert "last seen in run run-1" in finding.message

@@ -6,10 +6,13 @@ absent, and ``damaging=…`` in the URL is dropped. These detectors make that ab
 
 - ``ores-present`` judges only pages that loaded (status < 400): a 5xx is ``server-error``'s
   finding and "ORES missing" on it would be noise; a 4xx or no response is a problem of its own.
-  On RC/WL it wants every configured group and, within each group, every level wikis.yaml says
-  the wiki offers (``Expectation.expected_levels``): a configured level missing from the page is
+  On RC/WL it wants every configured group and, within each group, every configured level the
+  check asks for (``Expectation.expected_levels``): a configured level missing from the page is
   what a threshold that came back null looks like. A level that is not configured was never
   requested and is not expected; a page offering more levels than configured is fine.
+  *Drift*: a level the last earlier run of the target saw on the page and that is gone now is a
+  finding too — on the checks asking for it, and (for levels wikis.yaml does not list) on one
+  check per page (``Expectation.reports_drift``), naming the run where it was last seen.
 - ``ores-applied`` judges only RC/WL pages whose filters app initialised and whose group exists:
   a missing app is ``filters-app``'s finding, a missing group or configured level
   ``ores-present``'s. A requested level the wiki does not offer is reported as that (its
@@ -63,31 +66,68 @@ def _missing_groups(record: PageRecord, expected: frozenset[str]) -> Iterator[Fi
     )
 
 
-def _missing_levels(
-    record: PageRecord, expected: Mapping[str, frozenset[str]]
-) -> Iterator[Finding]:
-    """Configured levels absent from a group that is there (a missing group is reported alone)."""
+def _missing_levels(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
+    """Configured levels the URL asks for, absent from a group that is there (a missing group is
+    reported alone). Only the checks that ask for a level fail when it vanishes: the rest of the
+    page works, and the one cause is reported once per check that depends on it."""
+    expected = expectation.expected_levels
     offered = _offered(record.mw_config.filter_groups or ())
     for model in sorted(expected):
         if model not in offered:
             continue
+        asked = expectation.requested_filters.get(model, ())
         missing = [
             level
             for level in ORES_LEVELS
-            if level in expected[model] and level not in offered[model]
+            if level in asked and level in expected[model] and level not in offered[model]
         ]
         if not missing:
             continue
         present = ", ".join(offered[model]) or "(none)"
         several = len(missing) > 1
+        seen = [lv for lv in missing if lv in expectation.last_seen_levels.get(model, ())]
+        since = f"; last seen in run {expectation.last_seen_run}" if seen else ""
         yield Finding(
             PRESENT,
             f"{MISSING_PREFIX}: {model} level{'s' if several else ''} {', '.join(missing)} "
-            f"configured in wikis.yaml but not offered (threshold came back null?); "
+            f"configured in wikis.yaml but not offered (threshold came back null?){since}; "
             f"{model} offers: {present}",
             {
                 "missing": ", ".join(f"{model}={level}" for level in missing),
                 "present": f"{model}: {present}",
+            },
+        )
+
+
+def _drift(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
+    """Levels the last run saw here that are gone now and that wikis.yaml does not list (those
+    it lists fail the checks asking for them): a loss nobody wrote down."""
+    groups = record.mw_config.filter_groups
+    if groups is None:
+        return  # no filters app data at all: filters-app / ores-present report the page
+    offered = _offered(groups)
+    for model in sorted(expectation.last_seen_levels):
+        if model in expectation.expected_models and model not in offered:
+            continue  # a configured group missing: _missing_groups reported it
+        configured = expectation.expected_levels.get(model, frozenset())
+        lost = [
+            level
+            for level in ORES_LEVELS
+            if level in expectation.last_seen_levels[model]
+            and level not in offered.get(model, ())
+            and level not in configured
+        ]
+        if not lost:
+            continue
+        yield Finding(
+            PRESENT,
+            f"ORES {model} level{'s' if len(lost) > 1 else ''} {', '.join(lost)} offered in run "
+            f"{expectation.last_seen_run} and gone now (threshold came back null?); not listed in "
+            "wikis.yaml, so only this comparison sees it",
+            {
+                "lost": ", ".join(f"{model}={level}" for level in lost),
+                "last_seen_run": expectation.last_seen_run,
+                "present": ", ".join(offered.get(model, ())) or "(none)",
             },
         )
 
@@ -110,7 +150,9 @@ def ores_present(record: PageRecord, expectation: Expectation) -> Iterator[Findi
         return
     if expectation.page.has_filters_app:
         yield from _missing_groups(record, expected)
-        yield from _missing_levels(record, expectation.expected_levels)
+        yield from _missing_levels(record, expectation)
+        if expectation.reports_drift:
+            yield from _drift(record, expectation)
     elif DAMAGING in expected:
         yield from _missing_checkbox(record)
 
