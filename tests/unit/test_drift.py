@@ -9,7 +9,9 @@ from smoke.model.checks import Check, Expectation, Page
 from smoke.plan.drift import last_seen, with_drift
 
 
-def write_run(reports: Path, run_id: str, target: str, started: str, offered: dict) -> None:
+def write_run(
+    reports: Path, run_id: str, target: str, started: str, offered: dict[str, list[str]]
+) -> None:
     run = reports / run_id
     run.mkdir(parents=True)
     checks = [
