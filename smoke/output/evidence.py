@@ -1,11 +1,16 @@
 """Evidence of a failed or broken check: screenshot, trace, page HTML, console log, record.
 
-Written as files under ``artifacts/<check>/`` and as Allure attachments, secrets removed.
+Written as files under ``artifacts/<check>/`` and as Allure attachments, secrets removed: every
+text is redacted once and the same redacted string (or file) goes to both. The raw trace is
+written into the run's private ``.auth/`` (mode 0700, deleted at the end of the run, and by the
+next run if this one dies) and deleted as soon as its redacted copy exists.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +19,7 @@ import allure
 from smoke.model.checks import Check
 from smoke.model.record import PageRecord
 from smoke.output.redact import redact, redact_trace
-from smoke.output.run_dir import ARTIFACTS_DIR
+from smoke.output.run_dir import ARTIFACTS_DIR, AUTH_DIR
 
 
 class EvidenceSource(Protocol):
@@ -32,6 +37,17 @@ def console_log(record: PageRecord) -> str:
         f"subrequest: {s.method} {s.url} -> {s.status or s.failure}" for s in record.subrequests
     ]
     return "\n".join(lines) or "(no console messages, page errors or failed sub-requests)"
+
+
+_raw_traces = itertools.count(1)
+
+
+def raw_trace_path(run_dir: Path) -> Path:
+    """Where a trace is written before redaction: never among the artifacts, where a crash
+    between writing and redacting would leave it."""
+    private = run_dir / AUTH_DIR
+    private.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private / f"trace-{os.getpid()}-{next(_raw_traces)}.raw.zip"
 
 
 def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Path:
@@ -64,10 +80,8 @@ def keep_evidence(
             str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
         )
         kept["screenshot"] = str(shot.relative_to(run_dir))
-    raw_trace = directory / "trace.raw.zip"
-    if browser is not None and browser.save_trace(raw_trace):
-        trace = directory / "trace.zip"
-        redact_trace(raw_trace, trace, secrets)
+    trace = directory / "trace.zip"
+    if browser is not None and _save_redacted_trace(browser, run_dir, trace, secrets):
         allure.attach.file(str(trace), name=prefix + "Playwright trace", extension="zip")
         kept["trace"] = str(trace.relative_to(run_dir))
     if record is not None:
@@ -90,3 +104,13 @@ def keep_evidence(
             record=str((directory / "record.json").relative_to(run_dir)),
         )
     return kept
+
+
+def _save_redacted_trace(
+    browser: EvidenceSource, run_dir: Path, trace: Path, secrets: tuple[str, ...]
+) -> bool:
+    raw = raw_trace_path(run_dir)
+    try:
+        return browser.save_trace(raw) and redact_trace(raw, trace, secrets)
+    finally:
+        raw.unlink(missing_ok=True)  # also when saving failed half-way

@@ -5,10 +5,13 @@ Hand-built inputs in the shapes MediaWiki and Playwright produce them.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -229,3 +232,67 @@ def test_redact_accepts_any_iterable_of_secrets() -> None:
         yield "s3cr3t-value"
 
     assert redact("a s3cr3t-value b", secrets()) == f"a {REDACTED} b"
+
+
+# --- every spelling of a known value ------------------------------------------------------
+
+# Shaped as MediaWiki makes them (includes/session/Token.php; User::getTokenFromOption), and a
+# password with every character that HTML, URLs and JSON spell differently.
+TOKEN = "0a1b2c3d4e5f60718293a4b5c6d7e8f96b0cb262+\\"
+WLTOKEN = "2043d39c32a1d57202299e36c4f8b736740049c5"
+SESSION = "4g0hh44oug2jun0r0hvqhjmlci1epobe"
+PASSWORD = 'p&ss "w0rd" <x>+\\ \'é'
+KNOWN = (TOKEN, WLTOKEN, SESSION, PASSWORD)
+
+
+def spellings(value: str) -> dict[str, str]:
+    """``value`` as each writer smoke meets writes it."""
+    in_json = json.dumps(value, ensure_ascii=False)[1:-1]
+    url = quote(value, safe="")
+    return {
+        "raw": value,
+        "html": html.escape(value, quote=True),  # &amp; &quot; &#x27; &lt; &gt;
+        "html-039": html.escape(value, quote=True).replace("&#x27;", "&#039;"),
+        "html-39": html.escape(value, quote=True).replace("&#x27;", "&#39;"),
+        "url": url,
+        "url-lowercase": re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), url),
+        "form": quote_plus(value),  # a space is "+", a "+" is %2B
+        "json": in_json,  # +\\ inside JSON strings
+        "json-ascii": json.dumps(value)[1:-1],  # é as \u00e9
+        "json-in-json": json.dumps(in_json, ensure_ascii=False)[1:-1],  # +\\\\ in a trace event
+        "u-escapes": "".join(
+            c if c.isascii() and c.isalnum() else f"\\u{ord(c):04X}" for c in value
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(spellings("x")))
+@pytest.mark.parametrize("secret", KNOWN, ids=["token", "wltoken", "session", "password"])
+def test_a_known_secret_is_removed_in_every_spelling(secret: str, name: str) -> None:
+    spelled = spellings(secret)[name]
+    text = f"before {spelled} after"
+    assert redact(text, KNOWN) == f"before {REDACTED} after"
+
+
+@pytest.mark.parametrize("secret", KNOWN, ids=["token", "wltoken", "session", "password"])
+def test_json_and_json_in_json_stay_valid_with_the_secret_gone(secret: str) -> None:
+    inner = json.dumps({"html": f'<a href="?x={secret}">', "n": 1}, ensure_ascii=False)
+    outer = json.dumps({"type": "frame-snapshot", "snapshot": inner, "after": "kept"})
+    redacted = json.loads(redact(outer, KNOWN))
+    assert redacted["after"] == "kept"
+    assert json.loads(redacted["snapshot"]) == {"html": f'<a href="?x={REDACTED}">', "n": 1}
+
+
+@pytest.mark.parametrize("name", list(spellings("x")))
+def test_a_mediawiki_token_nobody_told_smoke_about_is_removed_by_its_shape(name: str) -> None:
+    # Tokens embed the second they were made: pages loaded after the login carry values the
+    # login never saw. The shape (32 hex, hex timestamp, "+\") gives them away.
+    unseen = "ffeeddccbbaa99887766554433221100" + "6b0cb2ff+\\"
+    assert redact(f"x {spellings(unseen)[name]} y") == f"x {REDACTED} y"
+
+
+def test_a_shape_match_does_not_reach_into_ordinary_hex() -> None:
+    text = (
+        "sha1 2043d39c32a1d57202299e36c4f8b736740049c5 and frame@7893ddc7bb927b78939c5dd49b084336"
+    )
+    assert redact(text) == text  # no "+\": not a token (the watchlist token is caught by value)
