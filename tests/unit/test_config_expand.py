@@ -284,6 +284,9 @@ def test_bulk_constructors_match_the_classes() -> None:
         "allowlist": (),
         "origin": "http://x",
         "budgets": {"load_ms": 5.0},
+        "last_seen_levels": {"damaging": frozenset({"maybebad"})},
+        "last_seen_run": "run-1",
+        "reports_drift": True,
     }
     expectation = new_expectation(**values)
     assert expectation == Expectation(**values)
