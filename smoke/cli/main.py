@@ -21,7 +21,6 @@ from smoke.cli.selection import (
     add_config_option,
     add_keyword_option,
     add_workers_option,
-    parse_workers,
     plan_options,
     plan_selection,
     usage_error,
@@ -33,9 +32,6 @@ from smoke.model.exit_codes import ExitCode
 from smoke.plan.planner import make_plan
 from smoke.run import options
 from smoke.testbed import cli as testbed_cli
-
-
-__all__ = ["build_parser", "main", "parse_workers"]  # parse_workers: smoke.cli.selection
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
