@@ -114,13 +114,14 @@ def execute(
     *,
     keep_evidence: str = "on-failure",
     today: date | None = None,
-    may_retry: Callable[[], bool] = lambda: True,
+    may_retry: Callable[[CouldNotCheck | None], bool] = lambda error: True,
     on_attempt: Callable[[CouldNotCheck | None], None] = lambda error: None,
 ) -> Execution:
     """Load and judge ``check``, retrying up to ``plan.retries`` times.
 
     ``on_attempt`` hears how each attempt ended (None: the page answered); ``may_retry`` is
-    asked before a retry (the give-up rule: no retry on a page that stopped answering).
+    asked before a retry, with the failed attempt's could-not-check error (the give-up rule:
+    a timeout is counted, not retried, and a page that stopped answering is not retried).
     """
     today = today or date.today()
     attempts: list[Attempt] = []
@@ -130,7 +131,7 @@ def execute(
         on_attempt(attempt.error)
         if attempt.ok:
             break
-        if number > plan.retries or not may_retry():
+        if number > plan.retries or not may_retry(attempt.error):
             break  # the last attempt: its evidence (and trace) is kept below
         if keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.

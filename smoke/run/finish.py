@@ -65,7 +65,7 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
         ]
         what = "timed out" if entry.get("kind") == "NavigationTimeout" else "could not reach it"
         notes.append(
-            f"gave up on {scope} {name} after {entry.get('count')} consecutive attempts {what} "
+            f"gave up on {scope} {name} after {entry.get('count')} consecutive checks {what} "
             f"({', '.join(entry.get('checks', []))}): {len(skipped)} more check(s) not loaded. "
             "Rule: after `give_up_after` (default 2) consecutive timeouts of one wiki's page, or "
             "unreachable results on one host, the rest are reported broken without loading."

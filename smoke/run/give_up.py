@@ -3,7 +3,8 @@
 The rule (README, *Time to verdict*):
 
 * After ``threshold`` consecutive navigation timeouts on one wiki and page, the rest of that
-  page's checks on that wiki are not loaded. After ``threshold`` consecutive "cannot reach"
+  page's checks on that wiki are not loaded. A timed-out or unreachable attempt is not retried:
+  the next check of the page is the second opinion (a retry would cost another timeout). After ``threshold`` consecutive "cannot reach"
   results (connection refused, DNS, TLS) on one host, no page of any wiki on that host is loaded.
   Such checks are *broken* with the reason and the checks that tripped the rule; no retry is
   spent on them.
@@ -127,6 +128,13 @@ class GiveUp:
                     return PageGivenUp(_message(key, entry), tripped_by=tuple(entry["checks"]))
         return None
 
+    def may_retry(self, check: Check, error: CouldNotCheck | None) -> bool:
+        """A result the rule counts (timeout, unreachable) is not retried: the next check of
+        the page is the second opinion, and the rule gives up after ``threshold`` of them."""
+        if error is not None and counted_key(check, error) is not None:
+            return False
+        return self.reason_not_to_load(check) is None
+
     def record(self, check: Check, error: CouldNotCheck | None) -> None:
         """Count one finished attempt: ``error`` None means the page answered."""
         if isinstance(error, PageGivenUp | DeadlineReached):
@@ -157,10 +165,10 @@ def _message(key: Key, entry: dict[str, Any]) -> str:
     count, checks = int(entry.get("count", 0)), list(entry.get("checks", []))
     shown = ", ".join(checks[:SHOWN_CHECKS]) + (", …" if len(checks) > SHOWN_CHECKS else "")
     if entry.get("kind") == NavigationTimeout.__name__:
-        what = f"{count} earlier attempts on {key.name} timed out"
+        what = f"{count} earlier checks of {key.name} timed out"
         detail = str(entry.get("message", ""))
         if " within " in detail:  # "… did not finish loading within 25 s"
             what += " after " + detail.rsplit(" within ", 1)[1]
     else:
-        what = f"{count} earlier attempts could not reach {key.name}"
+        what = f"{count} earlier checks could not reach {key.name}"
     return f"not loaded: {what} ({shown})"

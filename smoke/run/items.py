@@ -136,7 +136,7 @@ class SmokeItem(pytest.Item):
             worker_browser(self.config),
             self.config.stash[RUN_DIR_KEY],
             keep_evidence=self.config.getoption("screenshots"),
-            may_retry=lambda: give_up.reason_not_to_load(self.check) is None,
+            may_retry=lambda error: give_up.may_retry(self.check, error),
             on_attempt=lambda error: give_up.record(self.check, error),
         )
         known = self.execution.verdict.known

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from smoke.browser.chromium import NoBrowser, find_chromium
@@ -180,7 +181,9 @@ def print_causes(console: Console, checks: list[dict[str, Any]], shown: int = 10
         table.add_row(
             cause.outcome,
             str(len(cause.checks)),
-            f"[{cause.kind}] {message} — {', '.join(cause.wikis)} · {', '.join(cause.pages)}",
+            escape(
+                f"[{cause.kind}] {message} — {', '.join(cause.wikis)} · {', '.join(cause.pages)}"
+            ),
             style=style,
         )
     console.print(table)

@@ -43,7 +43,7 @@ def test_two_consecutive_timeouts_give_up_the_page_only(tmp_path: Path) -> None:
     reason = give_up.reason_not_to_load(check(variant="c"))
     assert isinstance(reason, PageGivenUp)
     assert str(reason) == (
-        "not loaded: 2 earlier attempts on slowwiki/watchlist timed out after 25 s "
+        "not loaded: 2 earlier checks of slowwiki/watchlist timed out after 25 s "
         "(slowwiki/watchlist/a, slowwiki/watchlist/b)"
     )
     assert reason.tripped_by == ("slowwiki/watchlist/a", "slowwiki/watchlist/b")
@@ -129,3 +129,15 @@ def test_counts_are_shared_by_processes_without_losing_updates(tmp_path: Path) -
     give_up = GiveUp(tmp_path, threshold=101)
     give_up.record(check(variant="last"), TIMEOUT)  # the 101st: trips only if none was lost
     assert "page:slowwiki/watchlist" in give_up.tripped()
+
+
+def test_counted_results_are_not_retried_others_are(tmp_path: Path) -> None:
+    give_up = GiveUp(tmp_path)
+    assert give_up.may_retry(check(), TIMEOUT) is False  # the next check is the second opinion
+    refused = TargetUnreachable("cannot reach 127.0.0.1:8481: net::ERR_CONNECTION_REFUSED")
+    assert give_up.may_retry(check(), refused) is False
+    assert give_up.may_retry(check(), BrowserCrashed("renderer died")) is True
+    assert give_up.may_retry(check(), None) is True  # findings: retried as before
+    give_up.record(check(variant="a"), TIMEOUT)
+    give_up.record(check(variant="b"), TIMEOUT)
+    assert give_up.may_retry(check(variant="c"), None) is False  # the page was given up
