@@ -3,9 +3,10 @@
 The rule (README, *Time to verdict*):
 
 * After ``threshold`` consecutive navigation timeouts on one wiki and page, the rest of that
-  page's checks on that wiki are not loaded. A timed-out or unreachable attempt is not retried:
-  the next check of the page is the second opinion (a retry would cost another timeout). After ``threshold`` consecutive "cannot reach"
+  page's checks on that wiki are not loaded. After ``threshold`` consecutive "cannot reach"
   results (connection refused, DNS, TLS) on one host, no page of any wiki on that host is loaded.
+  A timed-out or unreachable attempt is not retried: the next check of the page is the second
+  opinion (a retry would cost another timeout).
   Such checks are *broken* with the reason and the checks that tripped the rule; no retry is
   spent on them.
 * An attempt that got an answer (passed, or failed: a product defect) resets the count of its

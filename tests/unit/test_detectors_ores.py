@@ -316,7 +316,7 @@ def test_drift_reports_a_lost_level_nobody_configured_naming_the_run() -> None:
     # wikis.yaml: defaults only; last night the wiki also offered goodfaith verylikelybad.
     last = {"goodfaith": frozenset({"likelygood", "maybebad", "likelybad", "verylikelybad"})}
     record = rc_record((DAMAGING, GOODFAITH))  # verylikelybad gone now
-    drift = {"last_seen_levels": last, "last_seen_run": "20261128-010000-abc"}
+    drift: dict[str, Any] = {"last_seen_levels": last, "last_seen_run": "20261128-010000-abc"}
     [finding] = present(record, levels=DEFAULT_LEVELS, requested={}, reports_drift=True, **drift)
     assert finding.evidence["lost"] == "goodfaith=verylikelybad"
     assert "run 20261128-010000-abc" in finding.message
