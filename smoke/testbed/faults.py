@@ -1,8 +1,18 @@
-"""The catalogue of faults the farm can switch on, and what a correct smoke run reports for each."""
+"""The catalogue of faults the farm can switch on, what a correct smoke run reports for each, and
+the options a switch records (``--delay`` for slow, ``--model``/``--level`` for level-null).
+
+``what`` and ``expect`` are the README's fault table, one row per fault, and hold on the real
+Extension:ORES and on the imitation alike.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from smoke.testbed.errors import BadInput
+from smoke.testbed.wikis import ORES_LEVELS, ORES_MODELS
 
 
 @dataclass(frozen=True)
@@ -17,17 +27,41 @@ FAULTS: dict[str, Fault] = {
     for f in (
         Fault(
             "null-threshold-crash",
-            "The scoring service returns null thresholds and the extension throws, as in 2017: "
-            "HTTP 500 error page on RecentChanges, Watchlist and Contributions.",
+            "The scoring service answers null for every threshold and the wiki throws as "
+            "Extension:ORES did in 2017 (replayed by the farm's companion extension, as today's "
+            'extension no longer throws): HTTP 500 error page with RuntimeException "Unable to '
+            'parse threshold" on RecentChanges, Watchlist and Contributions.',
             "RC, WL and Contributions checks of the wiki fail (server-error), naming "
             "RuntimeException and the request id.",
         ),
         Fault(
             "null-threshold-silent",
-            "The scoring service returns null thresholds; the extension logs and drops the levels "
-            "(today's behaviour): pages are HTTP 200 without the ORES filter groups.",
+            "The scoring service answers null for every threshold; Extension:ORES logs and drops "
+            "every level (today's behaviour): RC/WL are HTTP 200 without the damaging and "
+            "goodfaith groups; Contributions keeps #ores-hide-nondamaging, which then filters "
+            "nothing, and has no ORES scores (no oresData, no ext.ores.styles).",
             "RC/WL checks fail with 'ORES filters missing (silent degradation)'; Contributions "
-            "checks fail because #ores-hide-nondamaging is missing.",
+            "checks pass: the checkbox is still there (a blind spot of checking for it alone).",
+        ),
+        Fault(
+            "level-null",
+            "The scoring service answers null for the formula of one level only (`--model M "
+            "--level L`; repeatable; `off` without them clears all): Extension:ORES drops that "
+            "level alone from its group, HTTP 200, everything else as usual.",
+            "RC/WL checks whose variant asks for that level (e.g. damaging=likelybad, "
+            "damaging+goodfaith, enhanced+damaging=likelybad for damaging likelybad) fail: the "
+            "level is configured for the wiki but not offered (silent degradation); every other "
+            "check passes.",
+        ),
+        Fault(
+            "service-500",
+            "The scoring service answers HTTP 500 to every request of the wiki. Extension:ORES "
+            "catches the failed threshold fetch (cached empty for a minute) and drops every level: "
+            "RC/WL are HTTP 200 without the damaging and goodfaith groups; Contributions keeps "
+            "#ores-hide-nondamaging, which then filters nothing; no error page anywhere. Scores of "
+            "new edits are not fetched (the job fails).",
+            "RC/WL checks fail with 'ORES filters missing (silent degradation)'; Contributions "
+            "checks pass (the checkbox is still there).",
         ),
         Fault(
             "js-error",
@@ -36,8 +70,8 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "module-error",
-            "The extension's ResourceLoader module ext.smokeores.highlighter fails to execute "
-            "(mw.loader.getState → 'error').",
+            "A ResourceLoader module loaded on RecentChanges, Watchlist and Contributions "
+            "(ext.smokefarm.moduleerror) fails to execute: mw.loader.getState → 'error'.",
             "RC/WL/Contributions checks fail (resourceloader: module in state error).",
         ),
         Fault(
@@ -67,3 +101,88 @@ FAULTS: dict[str, Fault] = {
         ),
     )
 }
+
+LEVEL_NULL = "level-null"
+DEFAULT_SLOW_DELAY = 40
+
+
+def switched(
+    faults: Mapping[str, dict[str, Any]],
+    name: str,
+    on: bool,
+    *,
+    wiki_id: str,
+    ores_levels: Mapping[str, list[str]],
+    delay: float | None = None,
+    model: str | None = None,
+    level: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The wiki's faults after one switch; BadInput (one sentence) for an impossible switch."""
+    if name not in FAULTS:
+        raise BadInput(f"unknown fault {name!r}; known faults: {', '.join(FAULTS)}")
+    if name != LEVEL_NULL and (model is not None or level is not None):
+        raise BadInput(f"--model and --level apply to the {LEVEL_NULL} fault only, not {name}")
+    result = {key: dict(value) for key, value in faults.items()}
+    if name == LEVEL_NULL:
+        return _switch_level_null(result, on, wiki_id, ores_levels, model, level)
+    if not on:
+        result.pop(name, None)
+    elif name == "slow":
+        result[name] = {"delay": DEFAULT_SLOW_DELAY if delay is None else delay}
+    else:
+        result[name] = {}
+    return result
+
+
+def _switch_level_null(
+    faults: dict[str, dict[str, Any]],
+    on: bool,
+    wiki_id: str,
+    ores_levels: Mapping[str, list[str]],
+    model: str | None,
+    level: str | None,
+) -> dict[str, dict[str, Any]]:
+    if not on and model is None and level is None:
+        faults.pop(LEVEL_NULL, None)
+        return faults
+    pair = _level(wiki_id, ores_levels, model, level)
+    nulled = [tuple(p) for p in faults.get(LEVEL_NULL, {}).get("levels", [])]
+    nulled = [p for p in nulled if p != pair] + ([pair] if on else [])
+    if nulled:
+        faults[LEVEL_NULL] = {"levels": [list(p) for p in sorted(nulled)]}
+    else:
+        faults.pop(LEVEL_NULL, None)
+    return faults
+
+
+def _level(
+    wiki_id: str, ores_levels: Mapping[str, list[str]], model: str | None, level: str | None
+) -> tuple[str, str]:
+    """Validates the level a level-null switch names; (model, level)."""
+    if model is None or level is None:
+        raise BadInput(
+            f"{LEVEL_NULL} needs --model ({' or '.join(ORES_MODELS)}) and --level "
+            f"({', '.join(ORES_LEVELS)})"
+        )
+    if model not in ORES_MODELS:
+        raise BadInput(f"unknown ORES model {model!r}; models: {', '.join(ORES_MODELS)}")
+    if level not in ORES_LEVELS:
+        raise BadInput(f"unknown ORES level {level!r}; levels: {', '.join(ORES_LEVELS)}")
+    if not ores_levels:
+        raise BadInput(f"{wiki_id} has no ORES, so no {model} {level} level to null")
+    offered = ores_levels.get(model, [])
+    if level not in offered:
+        raise BadInput(
+            f"{wiki_id} does not offer {model} {level} (its {model} levels: "
+            f"{', '.join(offered) or 'none'}), so nulling it would change nothing"
+        )
+    return model, level
+
+
+def describe(name: str, options: Mapping[str, Any]) -> str:
+    """A fault as `status` shows it: ``slow (12 s)``, ``level-null (damaging/maybebad)``."""
+    if name == "slow" and "delay" in options:
+        return f"slow ({options['delay']} s)"
+    if name == LEVEL_NULL and options.get("levels"):
+        return f"{name} ({', '.join('/'.join(p) for p in options['levels'])})"
+    return name

@@ -1,11 +1,18 @@
-"""A small local scoring service answering the ORES v3 threshold request shape.
+"""The farm's scoring service: the ORES v3 API Extension:ORES talks to, with switchable faults.
 
-``GET /v3/scores/<wiki>/?models=damaging&model_info=statistics.thresholds.true."<stat>"|...``
-answers ``{<wiki>: {"models": {<model>: {"statistics": {"thresholds": {"true": [...],
-"false": [...]}}}}}}`` with one entry per requested statistic, in request order per class.
+``GET /v3/scores/<wiki>/`` answers, in the shapes of ORES v3:
 
-When the wiki's ``faults.json`` has ``null-threshold-crash`` or ``null-threshold-silent``, every
-entry is ``null`` — what ORES answered on 2017-11-20 for thresholds it could not meet.
+- no ``models``/``revids``/``model_info``: the model list, ``{wiki: {models: {m: {version}}}}``
+  (PopulatedSqlModelLookup fills ``ores_model`` from it);
+- ``models=a|b&model_info=statistics.thresholds.true."<formula>"|…``: per model and class, one
+  threshold object per requested formula, in request order (ThresholdLookup);
+- ``models=a|b&revids=1|2``: ``{wiki: {models: {m: {version}}, scores: {rev: {m: {score}}}}}``
+  (ScoreFetcher, run by the ORESFetchScoreJob after each edit).
+
+Thresholds and scores come from :mod:`smoke.testbed.scoring`. The wiki's ``faults.json`` is read
+per request: ``null-threshold-crash``/``null-threshold-silent`` make every threshold ``null``
+(what ORES answered on 2017-11-20), ``level-null`` only the formulas of the levels it names, and
+``service-500`` makes every request of that wiki fail with HTTP 500.
 
 Run: ``python -m smoke.testbed.service --port 8480 --state-dir DIR``.
 """
@@ -15,47 +22,102 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
+import time
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-NULL_FAULTS = ("null-threshold-crash", "null-threshold-silent")
+from smoke.testbed import scoring
+from smoke.testbed.wikis import level_formulas
 
-# (model, class, statistic) -> threshold. Chosen so that the score rule of the extension
-# (damaging % = rev_id * 37 mod 100) puts seeded revisions in every level.
-THRESHOLDS: dict[tuple[str, str, str], float] = {
-    ("damaging", "false", "maximum recall @ precision >= 0.995"): 0.70,
-    ("damaging", "true", "maximum filter_rate @ recall >= 0.9"): 0.16,
-    ("damaging", "true", "maximum recall @ precision >= 0.6"): 0.60,
-    ("damaging", "true", "maximum recall @ precision >= 0.9"): 0.90,
-    ("goodfaith", "true", "maximum recall @ precision >= 0.995"): 0.65,
-    ("goodfaith", "false", "maximum filter_rate @ recall >= 0.9"): 0.18,
-    ("goodfaith", "false", "maximum recall @ precision >= 0.6"): 0.65,
-    ("goodfaith", "false", "maximum recall @ precision >= 0.9"): 0.85,
-}
+NULL_FAULTS = ("null-threshold-crash", "null-threshold-silent")
+LEVEL_NULL = "level-null"
+SERVICE_500 = "service-500"
 
 _MODEL_INFO = re.compile(r'^statistics\.thresholds\.(true|false)\."(.+)"$')
 _SCORES_PATH = re.compile(r"^/v3/scores/([a-z0-9_]+)/?$")
 
+NullSet = frozenset[tuple[str, str, str]]  # (model, class, formula) answered with null
 
-def answer(wiki: str, models: list[str], model_info: list[str], nulls: bool) -> dict[str, Any]:
-    """The response body for one threshold request (pure, unit-tested)."""
+
+def _split(query: Mapping[str, list[str]], key: str) -> list[str]:
+    return [item for item in "|".join(query.get(key, [])).split("|") if item]
+
+
+def thresholds_answer(
+    models: Iterable[str], model_info: Iterable[str], *, all_null: bool, nulls: NullSet
+) -> dict[str, Any]:
+    """``{model: {statistics: {thresholds: {class: [...]}}}}`` for the requested formulas.
+
+    Entries keep the request order within each class; only the requested classes appear.
+    A formula that cannot be met or parsed, or that a fault nulls, is ``null``.
+    """
+    requested = [m.groups() for m in map(_MODEL_INFO.match, model_info) if m]
     out: dict[str, Any] = {}
     for model in models:
-        by_class: dict[str, list[dict[str, float] | None]] = {"true": [], "false": []}
-        for item in model_info:
-            match = _MODEL_INFO.match(item)
-            if not match:
-                continue
-            cls, stat = match.groups()
-            value = THRESHOLDS.get((model, cls, stat))
-            by_class[cls].append(None if nulls or value is None else {"threshold": value})
+        by_class: dict[str, list[dict[str, float] | None]] = {}
+        for cls, formula in requested:
+            entry = None
+            if not all_null and (model, cls, formula) not in nulls:
+                entry = scoring.threshold(model, cls, formula)
+            by_class.setdefault(cls, []).append(entry)
         out[model] = {"statistics": {"thresholds": by_class}}
-    return {wiki: {"models": out}}
+    return out
 
 
-def _faults(state_dir: Path, wiki: str) -> dict[str, Any]:
+def scores_answer(models: Iterable[str], revids: Iterable[str]) -> dict[str, Any]:
+    """``{rev: {model: score}}``; a revision id that is not a number gets an error per model."""
+    out: dict[str, Any] = {}
+    for rev in revids:
+        if not rev.isdigit():
+            out[rev] = {m: {"error": {"type": "RevisionNotFound", "message": rev}} for m in models}
+            continue
+        out[rev] = {model: scoring.score(model, int(rev)) for model in models}
+    return out
+
+
+def answer(wiki: str, query: Mapping[str, list[str]], faults: Mapping[str, Any]) -> dict[str, Any]:
+    """The body for one ``/v3/scores/<wiki>/`` request (pure, unit-tested)."""
+    models = _split(query, "models")
+    model_info = _split(query, "model_info")
+    revids = _split(query, "revids")
+    if not models:
+        models = list(scoring.MODEL_VERSIONS)
+    body: dict[str, Any] = {}
+    if model_info:
+        body["models"] = thresholds_answer(
+            models,
+            model_info,
+            all_null=any(name in faults for name in NULL_FAULTS),
+            nulls=level_nulls(faults),
+        )
+    else:
+        body["models"] = {
+            m: {"version": scoring.MODEL_VERSIONS[m]} for m in models if m in scoring.MODEL_VERSIONS
+        }
+    if revids:
+        body["scores"] = scores_answer(models, revids)
+    return {wiki: body}
+
+
+def level_nulls(faults: Mapping[str, Any]) -> NullSet:
+    """The (model, class, formula) triples the ``level-null`` fault answers with null."""
+    options = faults.get(LEVEL_NULL)
+    levels = options.get("levels", []) if isinstance(options, dict) else []
+    nulls: set[tuple[str, str, str]] = set()
+    for pair in levels:
+        try:
+            model, level = pair
+            nulls.update((model, cls, formula) for cls, formula in level_formulas(model, level))
+        except (KeyError, TypeError, ValueError):
+            continue  # a garbled entry nulls nothing
+    return frozenset(nulls)
+
+
+def read_faults(state_dir: Path, wiki: str) -> dict[str, Any]:
     try:
         data = json.loads((state_dir / "wikis" / wiki / "faults.json").read_text("utf-8"))
     except (OSError, ValueError):
@@ -75,11 +137,12 @@ def make_handler(state_dir: Path) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"code": "not found", "message": parts.path}})
                 return
             wiki = match.group(1)
-            query = parse_qs(parts.query)
-            models = "|".join(query.get("models", [""])).split("|")
-            model_info = "|".join(query.get("model_info", [""])).split("|")
-            nulls = any(name in _faults(state_dir, wiki) for name in NULL_FAULTS)
-            self._send(200, answer(wiki, [m for m in models if m], model_info, nulls))
+            faults = read_faults(state_dir, wiki)
+            if SERVICE_500 in faults:
+                message = f"smoke fault {SERVICE_500}: the scoring service fails for {wiki}"
+                self._send(500, {"error": {"code": "internal error", "message": message}})
+                return
+            self._send(200, answer(wiki, parse_qs(parts.query), faults))
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
@@ -90,13 +153,14 @@ def make_handler(state_dir: Path) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: the farm runs it in the background
+            # One line per request in logs/service.log: what the extension asked, and when.
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {format % args}\n")
 
     return Handler
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state-dir", type=Path, required=True)
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 STATE_FILE = "state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: ores_extension, per-wiki ores_levels and ores_runtime
 
 
 def default_state_dir() -> Path:
@@ -44,6 +44,10 @@ class WikiState:
     password_file: str  # path of the 0600 file holding its password
     contributions_user: str
     faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # model -> the ORES levels the wiki offers (from smoke.testbed.wikis); {} without ORES.
+    ores_levels: dict[str, list[str]] = field(default_factory=dict)
+    # What serves ORES on the wiki since the last `up`: "extension", "fallback" or "none".
+    ores_runtime: str = ""
 
     @property
     def dir(self) -> Path:
@@ -60,6 +64,8 @@ class FarmState:
     service: ProcessState
     wikis: dict[str, WikiState] = field(default_factory=dict)
     version: int = STATE_VERSION
+    # The Extension:ORES checkout the wikis load; None: the bundled imitation (SmokeOres).
+    ores_extension: str | None = None
 
     @property
     def service_url(self) -> str:
@@ -76,6 +82,7 @@ class FarmState:
             service=ProcessState(**data["service"]),
             wikis={k: WikiState(**v) for k, v in data.get("wikis", {}).items()},
             version=data.get("version", STATE_VERSION),
+            ores_extension=data.get("ores_extension"),
         )
 
 
@@ -107,13 +114,14 @@ def save_state(state: FarmState) -> None:
 
 
 def write_faults_file(wiki: WikiState) -> None:
-    """The per-wiki faults.json that the PHP extension and the scoring service read per request."""
+    """The per-wiki faults.json that the PHP side and the scoring service read per request.
+
+    ORES caches thresholds in the object cache for a day; the wiki's settings put a checksum of
+    this file into ``$wgOresCacheVersion``, part of that cache key, so a switch is never hidden.
+    """
     wiki.dir.mkdir(parents=True, exist_ok=True)
     target = wiki.dir / "faults.json"
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(wiki.faults), encoding="utf-8")
+    tmp.write_text(json.dumps(wiki.faults, sort_keys=True), encoding="utf-8")
     tmp.replace(target)
-    # Thresholds cached by the extension would hide a just-switched fault.
     (wiki.dir / "flaky-counter").unlink(missing_ok=True)  # the flaky fault starts afresh
-    for cached in wiki.dir.glob("thresholds-*.json"):
-        cached.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ end. Tests that switch faults must switch them off again (use the ``fault`` fixt
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Callable, Iterator
@@ -28,6 +29,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.resolve().parents:
             item.add_marker(pytest.mark.integration)
+
+
+def ores_checkout() -> tuple[Path | None, str]:
+    """The Extension:ORES checkout the real-extension tests load, or (None, why there is none).
+
+    ``$SMOKE_ORES_EXTENSION`` first, then the vendor copy next to the clone (CI keeps it at
+    ``<repo>/../shared/vendor/ORES``). Get one with
+    ``git clone https://gerrit.wikimedia.org/r/mediawiki/extensions/ORES``.
+    """
+    explicit = os.environ.get("SMOKE_ORES_EXTENSION")
+    candidates = [Path(explicit)] if explicit else [ROOT.parent / "shared" / "vendor" / "ORES"]
+    for candidate in candidates:
+        manifest = candidate / "extension.json"
+        try:
+            if json.loads(manifest.read_text(encoding="utf-8")).get("name") == "ORES":
+                return candidate.resolve(), ""
+        except (OSError, ValueError, AttributeError):
+            continue
+    where = " or ".join(str(c) for c in candidates)
+    return None, (
+        f"no Extension:ORES checkout ($SMOKE_ORES_EXTENSION or {where}); get one with "
+        "`git clone https://gerrit.wikimedia.org/r/mediawiki/extensions/ORES`"
+    )
 
 
 def free_port_block(size: int, start: int = 18000, stop: int = 30000) -> int:

@@ -1,8 +1,12 @@
 """Every fault of the farm, seen with plain HTTP (urllib) or a short browser script — not smoke's
 runner or detectors — switched on, observed, switched off and seen healthy again.
 
-Uses the session farm (``farm_state``). The ``fault`` fixture switches faults on and guarantees they
+Uses the session farm (``farm_state``): the imitation SmokeOres unless ``$SMOKE_ORES_EXTENSION``
+names an Extension:ORES checkout (the real extension has tests of its own in test_real_ores.py;
+the assertions here hold on both). The ``fault`` fixture switches faults on and guarantees they
 are off after the test; each test also switches its fault off itself to see the page recover.
+
+The helpers (fetch, filter_groups, login, ...) are shared with test_real_ores.py.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from playwright.sync_api import Browser
 from smoke.testbed import farm
 from smoke.testbed.faults import FAULTS
 from smoke.testbed.state import FarmState, WikiState, load_state
+from smoke.testbed.wikis import configured_levels
 from tests.integration.host_helpers import listening_ports
 
 ORES_WIKIS = ("enwiki", "ruwiki", "frwiki")
-LEVELS = ["likelygood", "maybebad", "likelybad", "verylikelybad"]  # both models
+# Row CSS suffix of the goodfaith levels (Extension:ORES's names; damaging's are the level names).
+GOODFAITH_CSS = {"likelygood": "good", "likelybad": "bad"}
+ENGLISH_TITLES = ("Contribution quality predictions", "User intent predictions")
 RC = "/index.php?title=Special:RecentChanges"
 WL = "/index.php?title=Special:Watchlist"
 CONTRIBS = "/index.php?title=Special:Contributions/Alice"
@@ -68,9 +75,7 @@ def fetch(
     """GET ``url``; HTTP errors are returned as responses, not raised."""
     if opener is None:
         opener = (
-            urllib.request.build_opener()
-            if follow
-            else urllib.request.build_opener(_NoRedirect())
+            urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect())
         )
     started = time.monotonic()
     try:
@@ -103,14 +108,28 @@ def filter_groups(document: str) -> dict[str, list[str]] | None:
     return {g["name"]: [f["name"] for f in g["filters"]] for g in groups}
 
 
-def assert_ores_healthy(page: Response, *, rows: bool = True) -> None:
+def ores_groups(document: str) -> dict[str, tuple[str, ...]] | None:
+    """Only the damaging/goodfaith groups of the page, as the levels table writes them."""
+    groups = filter_groups(document)
+    if groups is None:
+        return None
+    return {g: tuple(levels) for g, levels in groups.items() if g in ("damaging", "goodfaith")}
+
+
+def assert_ores_healthy(page: Response, wiki_id: str, *, rows: bool = True) -> None:
+    """HTTP 200 with exactly the levels the farm's table configures for the wiki."""
     assert page.status == 200, (page.url, page.status)
-    groups = filter_groups(page.body)
-    assert groups is not None, page.url
-    assert groups.get("damaging") == LEVELS, groups
-    assert groups.get("goodfaith") == LEVELS, groups
+    assert ores_groups(page.body) == configured_levels(wiki_id), page.url
     if rows:
         assert "mw-changeslist-damaging-likelybad" in page.body, page.url
+        assert mw_config(page.body, "oresData"), page.url  # scored rows were rendered
+
+
+def assert_contributions_healthy(page: Response) -> None:
+    assert page.status == 200, (page.url, page.status)
+    assert HIDE_NONDAMAGING.search(page.body), page.url
+    assert mw_config(page.body, "oresData"), page.url  # Alice's edits have scores
+    assert "ext.ores.styles" in page.body, page.url
 
 
 def assert_fatal_runtime_exception(page: Response, *, english: bool) -> None:
@@ -137,10 +156,16 @@ def login(wiki: WikiState) -> urllib.request.OpenerDirector:
         f"{wiki.url}/api.php?action=query&meta=tokens&type=login&format=json", timeout=30
     ) as response:
         token = json.load(response)["query"]["tokens"]["logintoken"]
-    form = urlencode({
-        "action": "clientlogin", "username": wiki.account, "password": wiki.password(),
-        "logintoken": token, "loginreturnurl": wiki.url + "/", "format": "json",
-    }).encode()
+    form = urlencode(
+        {
+            "action": "clientlogin",
+            "username": wiki.account,
+            "password": wiki.password(),
+            "logintoken": token,
+            "loginreturnurl": wiki.url + "/",
+            "format": "json",
+        }
+    ).encode()
     with opener.open(f"{wiki.url}/api.php", form, timeout=30) as response:
         result = json.load(response)
     assert result["clientlogin"]["status"] == "PASS", result
@@ -153,8 +178,16 @@ def switch_off(farm_state: FarmState, wiki: str, name: str) -> None:
 
 # Faults this file switches on and observes; a new fault needs a test here before it counts.
 COVERED = {
-    "null-threshold-crash", "null-threshold-silent", "js-error", "module-error", "refetch-500",
-    "slow", "flaky", "down",
+    "null-threshold-crash",
+    "null-threshold-silent",
+    "level-null",
+    "service-500",
+    "js-error",
+    "module-error",
+    "refetch-500",
+    "slow",
+    "flaky",
+    "down",
 }
 
 
@@ -168,15 +201,22 @@ def test_every_fault_has_a_test_here() -> None:
 @pytest.mark.parametrize("wiki_id", ORES_WIKIS)
 def test_healthy_ores_wiki(farm_state: FarmState, wiki_id: str) -> None:
     wiki = farm_state.wikis[wiki_id]
-    assert_ores_healthy(fetch(wiki.url + RC))
-    assert mw_config(fetch(wiki.url + RC).body, "wgCanonicalSpecialPageName") == "Recentchanges"
-    contribs = fetch(wiki.url + CONTRIBS)
-    assert contribs.status == 200
-    assert HIDE_NONDAMAGING.search(contribs.body)
-    assert "ores-highlight" in contribs.body  # likely-damaging contributions are marked
+    rc = fetch(wiki.url + RC)
+    assert_ores_healthy(rc, wiki_id)
+    assert mw_config(rc.body, "wgCanonicalSpecialPageName") == "Recentchanges"
+    assert "ext.ores.styles" in rc.body
+    # Row classes of every level the wiki offers (the seeded edits cover them all).
+    for model, levels in configured_levels(wiki_id).items():
+        for level in levels:
+            suffix = level if model == "damaging" else GOODFAITH_CSS.get(level, level)
+            assert f"mw-changeslist-{model}-{suffix}" in rc.body, (model, level)
+    assert_contributions_healthy(fetch(wiki.url + CONTRIBS))
     api = json.loads(fetch(f"{wiki.url}/api.php?action=query&meta=ores&format=json").body)
     assert set(api["query"]["ores"]["models"]) == {"damaging", "goodfaith"}
-    assert api["query"]["ores"]["baseurl"] == farm_state.service_url
+    assert api["query"]["ores"]["baseurl"] == farm_state.service_url + "/"
+    assert api["query"]["ores"]["wikiid"] == wiki_id
+    offered_bad = [lv for lv in configured_levels(wiki_id)["damaging"] if lv != "likelygood"]
+    assert list(api["query"]["ores"]["damagingthresholds"]) == offered_bad
 
 
 def test_healthy_watchlist_needs_a_login(farm_state: FarmState) -> None:
@@ -185,7 +225,7 @@ def test_healthy_watchlist_needs_a_login(farm_state: FarmState) -> None:
     assert anonymous.status == 302
     assert "Special:UserLogin" in (anonymous.location or "")
     watchlist = fetch(wiki.url + WL, opener=login(wiki))
-    assert_ores_healthy(watchlist)
+    assert_ores_healthy(watchlist, "enwiki")
     assert mw_config(watchlist.body, "wgCanonicalSpecialPageName") == "Watchlist"
 
 
@@ -200,30 +240,32 @@ def test_nooreswiki_has_no_ores(farm_state: FarmState) -> None:
     contribs = fetch(wiki.url + CONTRIBS)
     assert contribs.status == 200
     assert not HIDE_NONDAMAGING.search(contribs.body)
+    # No ORES extension at all, as on production wikis without ORES: meta=ores is unknown.
     api = json.loads(fetch(f"{wiki.url}/api.php?action=query&meta=ores&format=json").body)
-    assert api["query"]["ores"]["models"] == {}
+    assert "ores" not in api.get("query", {})
+    assert "ores" in json.dumps(api["warnings"])
 
 
 @pytest.mark.parametrize(
-    ("wiki_id", "lang", "title", "ores_title"),
+    ("wiki_id", "lang", "title"),
     [
-        ("ruwiki", "ru", "Служебная:Свежие_правки", "Прогноз качества правок"),
-        ("frwiki", "fr", "Spécial:Modifications_récentes",
-         "Prédictions de qualité des contributions"),
+        ("ruwiki", "ru", "Служебная:Свежие_правки"),
+        ("frwiki", "fr", "Spécial:Modifications_récentes"),
     ],
 )
-def test_localised_wikis(
-    farm_state: FarmState, wiki_id: str, lang: str, title: str, ores_title: str
-) -> None:
+def test_localised_wikis(farm_state: FarmState, wiki_id: str, lang: str, title: str) -> None:
     rc = fetch(farm_state.wikis[wiki_id].url + RC)
-    assert_ores_healthy(rc)
+    assert_ores_healthy(rc, wiki_id)
     assert unquote(rc.url).endswith("/index.php/" + title)  # redirected to the local name
     assert re.search(rf'<html[^>]* lang="{lang}"', rc.body)
     assert mw_config(rc.body, "wgPageName") == title
     assert mw_config(rc.body, "wgCanonicalSpecialPageName") == "Recentchanges"
     messages = mw_config(rc.body, "wgStructuredChangeFiltersMessages")
     assert isinstance(messages, dict)
-    assert messages["smokeores-damaging-title"] == ores_title
+    # The ORES group titles in the wiki's language (both ORES implementations translate them).
+    for key in ("ores-rcfilters-damaging-title", "ores-rcfilters-goodfaith-title"):
+        assert messages[key] and messages[key] not in ENGLISH_TITLES, (key, messages[key])
+        assert "⧼" not in messages[key]
 
 
 # --- server-side faults, plain HTTP -------------------------------------------------------------
@@ -247,13 +289,32 @@ def test_null_threshold_crash(
     assert anonymous.status in (301, 302)
     assert "Fatal exception" not in anonymous.body
     # The fault is per wiki.
-    assert_ores_healthy(fetch(farm_state.wikis[other].url + RC))
+    assert_ores_healthy(fetch(farm_state.wikis[other].url + RC), other)
 
     switch_off(farm_state, wiki_id, "null-threshold-crash")
-    assert_ores_healthy(fetch(wiki.url + RC))
-    assert_ores_healthy(fetch(wiki.url + WL, opener=user))
-    contribs = fetch(wiki.url + CONTRIBS)
-    assert contribs.status == 200 and HIDE_NONDAMAGING.search(contribs.body)
+    assert_ores_healthy(fetch(wiki.url + RC), wiki_id)
+    assert_ores_healthy(fetch(wiki.url + WL, opener=user), wiki_id)
+    assert_contributions_healthy(fetch(wiki.url + CONTRIBS))
+
+
+def assert_ores_silently_gone(page: Response) -> None:
+    """HTTP 200, no error, the filters UI there without the damaging and goodfaith groups."""
+    assert page.status == 200, (page.url, page.status)
+    assert "Fatal exception" not in page.body
+    groups = filter_groups(page.body)
+    assert groups is not None and "userExpLevel" in groups, page.url
+    assert "damaging" not in groups and "goodfaith" not in groups, groups
+    assert "mw-changeslist-damaging-" not in page.body
+    assert mw_config(page.body, "oresData") is None
+
+
+def assert_contributions_unscored(page: Response) -> None:
+    """Extension:ORES keeps the checkbox whenever the damaging model is enabled; without a
+    threshold it filters nothing and no row carries a score."""
+    assert page.status == 200, (page.url, page.status)
+    assert HIDE_NONDAMAGING.search(page.body), page.url
+    assert mw_config(page.body, "oresData") is None
+    assert "ext.ores.styles" not in page.body
 
 
 def test_null_threshold_silent(farm_state: FarmState, fault: Callable[..., None]) -> None:
@@ -262,21 +323,66 @@ def test_null_threshold_silent(farm_state: FarmState, fault: Callable[..., None]
     user = login(wiki)
     fault("frwiki", "null-threshold-silent")
 
-    for page in (fetch(wiki.url + RC), fetch(wiki.url + WL, opener=user)):
-        assert page.status == 200
-        assert "Fatal exception" not in page.body
-        groups = filter_groups(page.body)
-        assert groups is not None and "userExpLevel" in groups, page.url
-        assert "damaging" not in groups and "goodfaith" not in groups, groups
-        assert "mw-changeslist-damaging-" not in page.body
-    contribs = fetch(wiki.url + CONTRIBS)
-    assert contribs.status == 200
-    assert not HIDE_NONDAMAGING.search(contribs.body)
+    assert_ores_silently_gone(fetch(wiki.url + RC))
+    assert_ores_silently_gone(fetch(wiki.url + WL, opener=user))
+    assert_contributions_unscored(fetch(wiki.url + CONTRIBS))
+    hide = fetch(wiki.url + CONTRIBS + "&hidenondamaging=1")
+    assert hide.status == 200 and hide.body.count("data-mw-revid") == (
+        fetch(wiki.url + CONTRIBS).body.count("data-mw-revid")
+    )  # the checkbox hides nothing
 
     switch_off(farm_state, "frwiki", "null-threshold-silent")
-    assert_ores_healthy(fetch(wiki.url + RC))
-    assert_ores_healthy(fetch(wiki.url + WL, opener=user))
-    assert HIDE_NONDAMAGING.search(fetch(wiki.url + CONTRIBS).body)
+    assert_ores_healthy(fetch(wiki.url + RC), "frwiki")
+    assert_ores_healthy(fetch(wiki.url + WL, opener=user), "frwiki")
+    assert_contributions_healthy(fetch(wiki.url + CONTRIBS))
+
+
+def test_service_500(farm_state: FarmState, fault: Callable[..., None]) -> None:
+    """The scoring service fails for the wiki: ORES drops every level, no error page anywhere;
+    switching it off is seen at once (the one-minute cache of the failure does not hide it)."""
+    wiki = farm_state.wikis["ruwiki"]
+    user = login(wiki)
+    fault("ruwiki", "service-500")
+
+    assert_ores_silently_gone(fetch(wiki.url + RC))
+    assert_ores_silently_gone(fetch(wiki.url + WL, opener=user))
+    assert_contributions_unscored(fetch(wiki.url + CONTRIBS))
+    api = json.loads(fetch(f"{wiki.url}/api.php?action=query&meta=ores&format=json").body)
+    assert api["query"]["ores"]["damagingthresholds"] == []
+    assert set(api["query"]["ores"]["models"]) == {"damaging", "goodfaith"}  # stored earlier
+    assert_ores_healthy(fetch(farm_state.wikis["frwiki"].url + RC), "frwiki")  # per wiki
+
+    switch_off(farm_state, "ruwiki", "service-500")
+    assert_ores_healthy(fetch(wiki.url + RC), "ruwiki")
+    assert_contributions_healthy(fetch(wiki.url + CONTRIBS))
+
+
+def test_level_null(farm_state: FarmState) -> None:
+    """One level's formula answered null: that level alone vanishes; HTTP 200."""
+    state_dir = Path(farm_state.state_dir)
+    wiki = farm_state.wikis["ruwiki"]
+    expected = configured_levels("ruwiki")
+    try:
+        farm.set_fault(
+            state_dir, "ruwiki", "level-null", True, model="goodfaith", level="likelybad",
+            log=lambda _msg: None,
+        )  # fmt: skip
+        rc = fetch(wiki.url + RC)
+        assert rc.status == 200
+        gone = tuple(lv for lv in expected["goodfaith"] if lv != "likelybad")
+        assert ores_groups(rc.body) == {"damaging": expected["damaging"], "goodfaith": gone}
+        assert "mw-changeslist-goodfaith-bad" not in rc.body
+        assert "mw-changeslist-goodfaith-maybebad" in rc.body
+        # A second level of the other model.
+        farm.set_fault(
+            state_dir, "ruwiki", "level-null", True, model="damaging", level="verylikelybad",
+            log=lambda _msg: None,
+        )  # fmt: skip
+        groups = ores_groups(fetch(wiki.url + RC).body)
+        assert groups == {"damaging": expected["damaging"][:3], "goodfaith": gone}
+    finally:
+        switch_off(farm_state, "ruwiki", "level-null")
+    assert_ores_healthy(fetch(wiki.url + RC), "ruwiki")
 
 
 def test_refetch_500(farm_state: FarmState, fault: Callable[..., None]) -> None:
@@ -286,7 +392,7 @@ def test_refetch_500(farm_state: FarmState, fault: Callable[..., None]) -> None:
     render = fetch(wiki.url + RC + "&action=render&damaging=likelybad")
     assert render.status == 500
     assert "RuntimeException" in render.body
-    assert_ores_healthy(fetch(wiki.url + RC))
+    assert_ores_healthy(fetch(wiki.url + RC), "enwiki")
 
     switch_off(farm_state, "enwiki", "refetch-500")
     render = fetch(wiki.url + RC + "&action=render&damaging=likelybad")
@@ -323,7 +429,7 @@ def test_slow(farm_state: FarmState, fault: Callable[..., None]) -> None:
 
     switch_off(farm_state, "enwiki", "slow")
     fast = [fetch(wiki.url + RC) for _ in range(2)]  # the faster of two: robust on a busy machine
-    assert_ores_healthy(fast[0])
+    assert_ores_healthy(fast[0], "enwiki")
     assert min(r.seconds for r in fast) < 3, [r.seconds for r in fast]
 
 
@@ -349,12 +455,15 @@ def test_down(farm_state: FarmState, fault: Callable[..., None]) -> None:
 
 # --- client-side faults, a browser ------------------------------------------------------------
 
+# The modules a look reads: ORES's styles, and the companion extension's two fault modules.
+MODULES = ("ext.ores.styles", "ext.smokefarm.jserror", "ext.smokefarm.moduleerror")
+
 
 @dataclass
 class BrowserLook:
     page_errors: list[str]
-    highlighter: str
-    fault_module: str
+    states: dict[str, str]  # ResourceLoader state per module of MODULES
+    groups: list[str]  # the filter groups the initialised filters app has
 
 
 def look_at(browser: Browser, url: str, *, wait_for_error: bool = False) -> BrowserLook:
@@ -366,12 +475,13 @@ def look_at(browser: Browser, url: str, *, wait_for_error: bool = False) -> Brow
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(url, wait_until="load", timeout=30_000)
         page.wait_for_function(
-            "() => window.mw && ['ready', 'error'].includes("
-            "mw.loader.getState('ext.smokeores.highlighter'))",
+            "() => document.body.classList.contains('mw-rcfilters-ui-initialized')",
             timeout=30_000,
         )
+        # Every module the page asked for has settled (ready or error).
         page.wait_for_function(
-            "() => document.body.classList.contains('mw-rcfilters-ui-initialized')",
+            "() => mw.loader.getModuleNames().every(m => "
+            "!['loading', 'loaded', 'executing'].includes(mw.loader.getState(m)))",
             timeout=30_000,
         )
         deadline = time.monotonic() + (5 if wait_for_error else 1)
@@ -379,38 +489,56 @@ def look_at(browser: Browser, url: str, *, wait_for_error: bool = False) -> Brow
             page.wait_for_timeout(100)
         return BrowserLook(
             errors,
-            page.evaluate("mw.loader.getState('ext.smokeores.highlighter')"),
-            page.evaluate("mw.loader.getState('ext.smokeores.faultjs')"),
+            {m: page.evaluate("m => mw.loader.getState(m)", m) for m in MODULES},
+            page.evaluate("() => mw.config.get('wgStructuredChangeFilters').map(g => g.name)"),
         )
     finally:
         context.close()
 
 
-def test_js_error(
-    farm_state: FarmState, fault: Callable[..., None], browser: Browser
-) -> None:
+def test_js_error(farm_state: FarmState, fault: Callable[..., None], browser: Browser) -> None:
     url = farm_state.wikis["enwiki"].url + RC
     fault("enwiki", "js-error")
     broken = look_at(browser, url, wait_for_error=True)
-    assert any("SmokeOres fault js-error" in e for e in broken.page_errors), broken
+    assert any("SmokeFarm fault js-error" in e for e in broken.page_errors), broken
 
     switch_off(farm_state, "enwiki", "js-error")
     healthy = look_at(browser, url)
     assert healthy.page_errors == []
-    assert healthy.fault_module == "registered"  # not even loaded
-    assert healthy.highlighter == "ready"
+    assert healthy.states["ext.smokefarm.jserror"] == "registered"  # not even loaded
+    assert healthy.states["ext.ores.styles"] == "ready"
+    assert {"damaging", "goodfaith"} <= set(healthy.groups)
 
 
+@pytest.mark.parametrize("page", [RC, CONTRIBS])
 def test_module_error(
-    farm_state: FarmState, fault: Callable[..., None], browser: Browser
+    farm_state: FarmState, fault: Callable[..., None], browser: Browser, page: str
 ) -> None:
-    url = farm_state.wikis["frwiki"].url + RC
+    url = farm_state.wikis["frwiki"].url + page
     fault("frwiki", "module-error")
-    broken = look_at(browser, url)
-    assert broken.highlighter == "error"
-    assert broken.page_errors == []  # a failing module is no uncaught exception
+    broken = look_at_any(browser, url)
+    assert broken["ext.smokefarm.moduleerror"] == "error"
+    assert broken["ext.ores.styles"] == "ready"  # ORES itself is fine
 
     switch_off(farm_state, "frwiki", "module-error")
-    healthy = look_at(browser, url)
-    assert healthy.highlighter == "ready"
-    assert healthy.page_errors == []
+    healthy = look_at_any(browser, url)
+    assert healthy["ext.smokefarm.moduleerror"] == "registered"
+
+
+def look_at_any(browser: Browser, url: str) -> dict[str, str]:
+    """Module states of a page that has no filters app (Contributions) or has one."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load", timeout=30_000)
+        page.wait_for_function(
+            "() => window.mw && mw.loader.getModuleNames().every(m => "
+            "!['loading', 'loaded', 'executing'].includes(mw.loader.getState(m)))",
+            timeout=30_000,
+        )
+        states: dict[str, str] = {
+            m: page.evaluate("m => mw.loader.getState(m)", m) for m in MODULES
+        }
+        return states
+    finally:
+        context.close()

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from smoke import cli
+from smoke.cli import main as cli
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState, load_state
 from tests.integration.conftest import free_port_block
@@ -77,7 +77,8 @@ def farm_processes(pgids: set[int], ports: set[int]) -> list[Proc]:
     """Live processes in one of ``pgids``, or serving one of ``ports`` by their command line."""
     marks = [f"127.0.0.1:{p} " for p in ports] + [f"--port {p} " for p in ports]
     return [
-        p for p in processes()
+        p
+        for p in processes()
         if p.state != "Z" and (p.pgid in pgids or any(m in p.cmdline + " " for m in marks))
     ]
 
@@ -159,10 +160,16 @@ def test_secrets_stay_secret(lifecycle: Lifecycle) -> None:
     jar = urllib.request.build_opener(cookies)
     with jar.open(f"{wiki.url}/api.php?action=query&meta=tokens&type=login&format=json") as r:
         token = json.load(r)["query"]["tokens"]["logintoken"]
-    form = urlencode({
-        "action": "clientlogin", "username": wiki.account, "password": wiki.password(),
-        "logintoken": token, "loginreturnurl": wiki.url + "/", "format": "json",
-    }).encode()
+    form = urlencode(
+        {
+            "action": "clientlogin",
+            "username": wiki.account,
+            "password": wiki.password(),
+            "logintoken": token,
+            "loginreturnurl": wiki.url + "/",
+            "format": "json",
+        }
+    ).encode()
     with jar.open(f"{wiki.url}/api.php", form) as r:
         assert json.load(r)["clientlogin"]["status"] == "PASS"
 
@@ -180,8 +187,11 @@ def test_secrets_stay_secret(lifecycle: Lifecycle) -> None:
     logs = sorted((lifecycle.state_dir / "logs").iterdir())
     assert logs, "the farm writes logs"
     # Nowhere outside secrets/: not in state.json, logs/, settings, caches or the wiki databases.
-    files = [p for p in lifecycle.state_dir.rglob("*")
-             if p.is_file() and "secrets" not in p.relative_to(lifecycle.state_dir).parts]
+    files = [
+        p
+        for p in lifecycle.state_dir.rglob("*")
+        if p.is_file() and "secrets" not in p.relative_to(lifecycle.state_dir).parts
+    ]
     for secret in passwords.values():
         assert secret not in state_json
         for path in files:
@@ -191,14 +201,16 @@ def test_secrets_stay_secret(lifecycle: Lifecycle) -> None:
         assert not any(secret in proc.cmdline for secret in passwords.values()), proc
 
 
-def test_status_json_via_the_cli(
-    lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_status_json_via_the_cli(lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert run_testbed(lifecycle.state_dir, "status", "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["state_dir"] == str(lifecycle.state_dir)
     assert report["service"] == {"url": f"http://127.0.0.1:{lifecycle.base}", "answers": True}
+    # Which ORES: the real extension when $SMOKE_ORES_EXTENSION names a checkout, else the
+    # imitation (test_real_ores.py covers the real one on a farm of its own).
+    runs = "extension" if os.environ.get("SMOKE_ORES_EXTENSION") else "fallback"
+    assert report["ores"]["runs"] == runs
     wikis = {w["id"]: w for w in report["wikis"]}
     assert set(wikis) == {spec.id for spec in farm.WIKI_SPECS}
     for offset, spec in enumerate(farm.WIKI_SPECS, start=1):
@@ -208,12 +220,16 @@ def test_status_json_via_the_cli(
             "answers": True,
             "faults": {},
             "ores": list(spec.ores),
+            "ores_runtime": runs if spec.ores else "none",
+            "ores_levels": {m: list(levels) for m, levels in spec.ores_levels.items()},
         }
-    assert wikis["nooreswiki"]["ores"] == []
+    assert wikis["nooreswiki"]["ores"] == [] and wikis["nooreswiki"]["ores_levels"] == {}
     # The human-readable form says the same.
     assert run_testbed(lifecycle.state_dir, "status") == 0
     text = capsys.readouterr().out
     assert text.count("answers") == FARM_SIZE and "DOWN" not in text
+    assert text.startswith("ORES: ")
+    assert "goodfaith: likelygood,maybebad,likelybad,verylikelybad" in text  # ruwiki
 
 
 @pytest.mark.parametrize(
@@ -221,11 +237,22 @@ def test_status_json_via_the_cli(
     [
         (("dewiki", "js-error", "on"), ["'dewiki'", "enwiki", "ruwiki"]),
         (("enwiki", "meltdown", "on"), ["'meltdown'", "null-threshold-crash", "slow"]),
+        (
+            ("enwiki", "level-null", "on", "--model", "goodfaith", "--level", "verylikelybad"),
+            ["enwiki does not offer goodfaith verylikelybad"],
+        ),
+        (
+            ("ruwiki", "level-null", "on", "--model", "reverted", "--level", "likelybad"),
+            ["'reverted'", "damaging"],
+        ),
+        (("ruwiki", "level-null", "on"), ["--model", "--level"]),
     ],
-    ids=["unknown-wiki", "unknown-fault"],
+    ids=["unknown-wiki", "unknown-fault", "level-not-offered", "unknown-model", "no-level"],
 )
 def test_fault_with_an_unknown_name(
-    lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+    lifecycle: Lifecycle,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
     names: list[str],
 ) -> None:
     before = (lifecycle.state_dir / "state.json").read_bytes()
@@ -255,12 +282,23 @@ def test_second_up_reuses_the_running_farm(
         print(f"\n[testbed] second `up` (reuse) took {seconds:.1f} s")
     assert pgids(load_state(lifecycle.state_dir)) == before
     assert "starting" not in out and "installing" not in out, out
+    assert out.startswith("ORES: "), out  # `up` says which ORES the wikis run
     assert seconds < 30
 
 
-def test_up_repairs_a_killed_wiki(
-    lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]
+def test_up_with_a_directory_that_is_no_ores_checkout(
+    lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    before = (lifecycle.state_dir / "state.json").read_bytes()
+    capsys.readouterr()
+    code = run_testbed(lifecycle.state_dir, "up", "--no-install", "--ores-extension", str(tmp_path))
+    assert code == 4
+    message = one_sentence(capsys.readouterr().err)
+    assert str(tmp_path) in message and "git clone" in message
+    assert (lifecycle.state_dir / "state.json").read_bytes() == before
+
+
+def test_up_repairs_a_killed_wiki(lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]) -> None:
     state = load_state(lifecycle.state_dir)
     before = pgids(state)
     victim = state.wikis["ruwiki"]
@@ -295,9 +333,7 @@ def test_up_repairs_a_killed_wiki(
     assert not farm_processes({old_pgid}, set())  # the old group is all gone
 
 
-def test_down_leaves_no_process(
-    lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_down_leaves_no_process(lifecycle: Lifecycle, capsys: pytest.CaptureFixture[str]) -> None:
     state = load_state(lifecycle.state_dir)
     recorded = {p for p in pgids(state).values() if p}
     assert len(recorded) == FARM_SIZE
@@ -324,9 +360,7 @@ def test_down_leaves_no_process(
 # --- bad input with no farm at all ------------------------------------------------------------
 
 
-def test_fault_and_status_before_up(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_fault_and_status_before_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run_testbed(empty, "fault", "enwiki", "slow", "on", "--delay", "3") == 4
@@ -361,8 +395,15 @@ def test_up_on_a_taken_port(
 
 def test_up_without_mediawiki(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fresh = tmp_path / "fresh"
-    code = run_testbed(fresh, "up", "--mediawiki-dir", "/nonexistent", "--no-install",
-                   "--base-port", str(random_port_block()))
+    code = run_testbed(
+        fresh,
+        "up",
+        "--mediawiki-dir",
+        "/nonexistent",
+        "--no-install",
+        "--base-port",
+        str(random_port_block()),
+    )
     assert code == 5
     message = one_sentence(capsys.readouterr().err)
     assert "/nonexistent" in message and "--mediawiki-dir" in message

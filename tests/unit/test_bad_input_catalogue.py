@@ -125,7 +125,7 @@ CLI_CASES = [
     Case("shard-backwards", run("--shard", "3/2"), USAGE, ("3/2",)),
     Case("shard-zero", run("--shard", "0/2"), USAGE, ("0/2",)),
     Case("shard-word", run("--shard", "abc"), USAGE, ("abc",)),
-    Case("target-unknown", run()[:4] + ("nosuch",) + run()[5:], USAGE, ("nosuch",)),
+    Case("target-unknown", (*run()[:4], "nosuch", *run()[5:]), USAGE, ("nosuch",)),
     Case("wiki-no-match", run("--wiki", "nomatch*"), USAGE, ("nomatch*",)),
     Case("page-unknown", run("--page", "nosuchpage"), USAGE, ("nosuchpage",)),
     Case("variant-no-match", run("--variant", "nomatch"), USAGE, ("nomatch",)),

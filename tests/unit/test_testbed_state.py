@@ -38,6 +38,8 @@ def make_state(state_dir: Path) -> FarmState:
         password_file=str(secrets / "ruwiki.password"),
         contributions_user="Alice",
         faults={"slow": {"delay": 3}, "js-error": {}},
+        ores_levels={"damaging": ["likelygood", "likelybad"], "goodfaith": ["likelygood"]},
+        ores_runtime="extension",
     )
     plain = WikiState(
         id="nooreswiki",
@@ -56,6 +58,7 @@ def make_state(state_dir: Path) -> FarmState:
         base_port=9000,
         service=ProcessState(port=9000, pgid=17),
         wikis={"ruwiki": wiki, "nooreswiki": plain},
+        ores_extension="/srv/ORES",
     )
 
 
@@ -66,6 +69,8 @@ def test_round_trip_through_json_keeps_everything(tmp_path: Path) -> None:
     assert again.wikis["ruwiki"].faults == {"slow": {"delay": 3}, "js-error": {}}
     assert again.wikis["nooreswiki"].pgid is None
     assert again.service_url == "http://127.0.0.1:9000"
+    assert again.ores_extension == "/srv/ORES"
+    assert again.wikis["ruwiki"].ores_levels["damaging"] == ["likelygood", "likelybad"]
 
 
 def test_save_and_load(tmp_path: Path) -> None:
@@ -138,17 +143,20 @@ def test_write_faults_file_writes_the_faults_and_creates_the_dir(tmp_path: Path)
     assert not (wiki.dir / "faults.tmp").exists()
 
 
-def test_write_faults_file_clears_the_threshold_caches(tmp_path: Path) -> None:
-    """A cached threshold answer would hide a fault just switched (or keep one switched off)."""
+def test_write_faults_file_is_canonical_and_restarts_the_flaky_counter(tmp_path: Path) -> None:
+    """The same faults give the same bytes: the wiki's threshold cache key follows the file's
+    checksum ($wgOresCacheVersion), so switching a fault off finds the healthy entry again."""
     wiki = make_state(tmp_path).wikis["ruwiki"]
     wiki.dir.mkdir(parents=True)
-    for model in ("damaging", "goodfaith"):
-        (wiki.dir / f"thresholds-{model}.json").write_text("{}", encoding="utf-8")
-    keep = ["LocalSettings.php", "smoke-settings.php", "smokeores.log"]
-    for name in keep:
+    keep = ["LocalSettings.php", "smoke-settings.php", "ores.log", "requests.log"]
+    for name in [*keep, "flaky-counter"]:
         (wiki.dir / name).write_text("x", encoding="utf-8")
-    wiki.faults = {"null-threshold-crash": {}}
+    wiki.faults = {"slow": {"delay": 3}, "level-null": {"levels": [["goodfaith", "likelybad"]]}}
     write_faults_file(wiki)
+    first = (wiki.dir / "faults.json").read_bytes()
+    wiki.faults = dict(reversed(wiki.faults.items()))
+    write_faults_file(wiki)
+    assert (wiki.dir / "faults.json").read_bytes() == first
     assert sorted(p.name for p in wiki.dir.iterdir()) == sorted([*keep, "faults.json"])
 
 
@@ -156,6 +164,19 @@ def test_write_faults_file_touches_only_its_own_wiki(tmp_path: Path) -> None:
     state = make_state(tmp_path)
     other = state.wikis["nooreswiki"].dir
     other.mkdir(parents=True)
-    (other / "thresholds-damaging.json").write_text("{}", encoding="utf-8")
+    (other / "flaky-counter").write_text("3", encoding="utf-8")
     write_faults_file(state.wikis["ruwiki"])
-    assert (other / "thresholds-damaging.json").exists()
+    assert (other / "flaky-counter").exists()
+    assert not (other / "faults.json").exists()
+
+
+def test_a_state_written_before_the_ores_fields_still_loads(tmp_path: Path) -> None:
+    """state.json of version 1 (no ores_extension, ores_levels, ores_runtime): `up` fills them."""
+    data = json.loads(make_state(tmp_path).to_json())
+    del data["ores_extension"]
+    data["version"] = 1
+    for wiki in data["wikis"].values():
+        del wiki["ores_levels"], wiki["ores_runtime"]
+    old = FarmState.from_dict(data)
+    assert old.ores_extension is None
+    assert old.wikis["ruwiki"].ores_levels == {} and old.wikis["ruwiki"].ores_runtime == ""

@@ -1,7 +1,8 @@
 <?php
 /**
- * meta=ores: which models this wiki has and where its scoring service is, in the shape of the real
- * extension's module (a cheap "is ORES configured" probe for `smoke discover`).
+ * meta=ores, in the shape of Extension:ORES's module: base URL, wiki id, the models the scoring
+ * service has (the extension lists its ores_model table, filled from the service's model list),
+ * excludebots, the damaging thresholds that parsed, and the scored namespaces.
  */
 
 namespace SmokeOres;
@@ -12,21 +13,34 @@ use MediaWiki\MediaWikiServices;
 
 class ApiQueryOres extends ApiQueryBase {
 	public function execute() {
-		$config = MediaWikiServices::getInstance()->getMainConfig();
+		$config = $this->getConfig();
+		$enabled = $config->get( 'OresEnabledNamespaces' );
 		$data = [
-			'baseurl' => $config->get( 'SmokeOresServiceUrl' ),
-			'wikiid' => $config->get( 'SmokeOresWikiId' ),
-			'models' => array_map(
-				static fn () => [ 'version' => '0.1.0-smoke' ],
-				array_flip( Thresholds::enabledModels() )
-			),
+			'baseurl' => $config->get( 'OresBaseUrl' ),
+			'wikiid' => Thresholds::wikiId(),
+			'models' => [],
+			'excludebots' => (bool)$config->get( 'OresExcludeBots' ),
+			'damagingthresholds' => Thresholds::damagingThresholds(),
+			'namespaces' => $enabled
+				? array_keys( array_filter( $enabled ) )
+				: MediaWikiServices::getInstance()->getNamespaceInfo()->getValidNamespaces(),
 		];
-		// As the real module: under `query`, and `models` an object even when empty.
+		// Like ores_model: every configured model name the service knows, enabled or not.
+		foreach ( $config->get( 'SmokeOresModelVersions' ) as $model => $version ) {
+			if ( array_key_exists( $model, $config->get( 'OresModels' ) ) ) {
+				$data['models'][$model] = [ 'version' => $version ];
+			}
+		}
 		ApiResult::setArrayType( $data['models'], 'assoc' );
+		ApiResult::setIndexedTagName( $data['namespaces'], 'ns' );
 		$this->getResult()->addValue( [ 'query' ], 'ores', $data );
 	}
 
 	public function getCacheMode( $params ) {
 		return 'public';
+	}
+
+	public function getAllowedParams() {
+		return [];
 	}
 }

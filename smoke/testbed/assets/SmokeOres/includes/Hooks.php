@@ -1,230 +1,222 @@
 <?php
 /**
- * Hook handlers: the `damaging` and `goodfaith` filter groups on RecentChanges and Watchlist, the
- * "hide probably good edits" checkbox on Contributions, and the faults smoke must catch.
+ * The filter groups of RecentChanges and Watchlist, the Contributions checkbox and the page's
+ * modules, as Extension:ORES (ChangesListHooksHandler, ContributionsHooksHandler, Hooks) builds
+ * them: a `damaging` and a `goodfaith` group with only the levels whose thresholds parsed (no
+ * group when none did), the legacy `hidenondamaging` filter, and ext.ores.styles when scored rows
+ * were rendered.
  */
 
 namespace SmokeOres;
 
 use ChangesListBooleanFilterGroup;
+use ChangesListFilter;
 use ChangesListSpecialPage;
 use ChangesListStringOptionsFilterGroup;
-use IContextSource;
-use MediaWiki\ResourceLoader\Context as ResourceLoaderContext;
+use MediaWiki\MediaWikiServices;
 use OutputPage;
 use RecentChange;
-use RuntimeException;
 use Skin;
-use SpecialPage;
+use SpecialContributions;
+use SpecialRecentChanges;
+use SpecialWatchlist;
 
 class Hooks {
-	private const PAGES = [ 'Recentchanges', 'Watchlist', 'Contributions' ];
-
-	/** Label message key suffix and row CSS suffix per model and level (as the real extension). */
-	private const CSS_SUFFIX = [
+	/** Per model and level: [label/description message part, row CSS suffix]. */
+	private const FILTERS = [
 		'damaging' => [
-			'likelygood' => 'damaging-likelygood',
-			'maybebad' => 'damaging-maybebad',
-			'likelybad' => 'damaging-likelybad',
-			'verylikelybad' => 'damaging-verylikelybad',
+			'likelygood' => [ 'damaging-likelygood', 'damaging-likelygood' ],
+			'maybebad' => [ 'damaging-maybebad', 'damaging-maybebad' ],
+			'likelybad' => [ 'damaging-likelybad', 'damaging-likelybad' ],
+			'verylikelybad' => [ 'damaging-verylikelybad', 'damaging-verylikelybad' ],
 		],
 		'goodfaith' => [
-			'likelygood' => 'goodfaith-good',
-			'maybebad' => 'goodfaith-maybebad',
-			'likelybad' => 'goodfaith-bad',
-			'verylikelybad' => 'goodfaith-verylikelybad',
+			'likelygood' => [ 'goodfaith-good', 'goodfaith-good' ],
+			'maybebad' => [ 'goodfaith-maybebad', 'goodfaith-maybebad' ],
+			'likelybad' => [ 'goodfaith-bad', 'goodfaith-bad' ],
+			'verylikelybad' => [ 'goodfaith-verylikelybad', 'goodfaith-verylikelybad' ],
 		],
 	];
+	private const PRIORITY = [ 'damaging' => 2, 'goodfaith' => 1 ];
+	private const HELP = 'https://www.mediawiki.org/wiki/Special:MyLanguage/Help:New_filters_for_edit_review/Quality_and_Intent_Filters';
 
-	public static function onChangesListSpecialPageStructuredFilters( ChangesListSpecialPage $special ) {
-		if ( $special->getName() === 'Recentchangeslinked' ) {
-			return;
-		}
-		if ( Faults::on( 'refetch-500' ) && $special->getRequest()->getVal( 'action' ) === 'render' ) {
-			// The first page load works; the filters app's AJAX refresh of the list fails.
-			throw new RuntimeException( 'SmokeOres fault refetch-500: list refetch failed' );
-		}
-		$priority = 2;
-		foreach ( Thresholds::enabledModels() as $model ) {
+	public static function onChangesListSpecialPageStructuredFilters( ChangesListSpecialPage $clsp ) {
+		$logFilter = $clsp->getFilterGroup( 'changeType' )->getFilter( 'hidelog' );
+		foreach ( [ 'damaging', 'goodfaith' ] as $model ) {
+			if ( !Thresholds::isModelEnabled( $model ) ) {
+				continue;
+			}
 			$levels = Thresholds::levels( $model );
 			if ( $levels ) {
-				$special->registerFilterGroup( self::makeGroup( $model, $levels, $priority-- ) );
+				$clsp->registerFilterGroup( self::makeGroup( $clsp, $model, $levels, $logFilter ) );
 			}
 			if ( $model === 'damaging' ) {
-				$special->registerFilterGroup( self::makeLegacyGroup() );
+				$clsp->registerFilterGroup( self::makeLegacyGroup( $clsp ) );
 			}
 		}
 	}
 
-	private static function makeGroup( string $model, array $levels, int $priority ) {
+	private static function makeGroup(
+		ChangesListSpecialPage $clsp, string $model, array $levels, ChangesListFilter $logFilter
+	): ChangesListStringOptionsFilterGroup {
 		$filters = [];
-		foreach ( $levels as $level => $range ) {
-			$filters[] = [
+		foreach ( self::FILTERS[$model] as $level => [ $message, $css ] ) {
+			if ( !isset( $levels[$level] ) ) {
+				continue;
+			}
+			$description = "ores-rcfilters-$message-desc";
+			if ( $level === 'likelybad' ) {
+				$description .= isset( $filters['maybebad'] ) ? '-low' : '-high';
+			}
+			$range = $levels[$level];
+			$filters[$level] = [
 				'name' => $level,
-				'label' => "smokeores-$model-$level-label",
-				'description' => "smokeores-$model-$level-desc",
-				'cssClassSuffix' => self::CSS_SUFFIX[$model][$level],
-				'isRowApplicableCallable' => static function ( IContextSource $ctx, RecentChange $rc ) use ( $model, $range ) {
-					if ( !in_array( (int)$rc->getAttribute( 'rc_type' ), [ RC_EDIT, RC_NEW ], true ) ) {
+				'label' => "ores-rcfilters-$message-label",
+				'description' => $description,
+				'cssClassSuffix' => $css,
+				'isRowApplicableCallable' => static function ( $ctx, RecentChange $rc ) use ( $model, $range ) {
+					$score = $rc->getAttribute( "ores_{$model}_score" );
+					if ( $score === null || in_array( $rc->getAttribute( 'rc_type' ), [ RC_LOG, RC_EXTERNAL ] ) ) {
 						return false;
 					}
-					$revId = (int)$rc->getAttribute( 'rc_this_oldid' );
-					$pct = $model === 'damaging' ? Scores::damagingPct( $revId ) : Scores::goodfaithPct( $revId );
-					return $pct >= $range['min'] && $pct <= $range['max'];
+					return $range['min'] <= $score && $score <= $range['max'];
 				},
 			];
 		}
-		return new ChangesListStringOptionsFilterGroup( [
+		$group = new ChangesListStringOptionsFilterGroup( [
 			'name' => $model,
-			'title' => "smokeores-$model-title",
-			'priority' => $priority,
-			'filters' => $filters,
+			'title' => "ores-rcfilters-$model-title",
+			'whatsThisHeader' => "ores-rcfilters-$model-whats-this-header",
+			'whatsThisBody' => "ores-rcfilters-$model-whats-this-body",
+			'whatsThisUrl' => self::HELP,
+			'whatsThisLinkText' => 'ores-rcfilters-whats-this-link-text',
+			'priority' => self::PRIORITY[$model],
+			'filters' => array_values( $filters ),
 			'default' => ChangesListStringOptionsFilterGroup::NONE,
 			'isFullCoverage' => false,
 			'queryCallable' => static function ( $specialClassName, $ctx, $dbr, &$tables, &$fields,
 				&$conds, &$query_options, &$join_conds, $selectedValues ) use ( $model, $levels ) {
-				$ranges = [];
-				$pct = Scores::sqlPct( $model, 'rc_this_oldid' );
-				foreach ( $selectedValues as $value ) {
-					if ( isset( $levels[$value] ) ) {
-						$ranges[] = "($pct BETWEEN {$levels[$value]['min']} AND {$levels[$value]['max']})";
-					}
-				}
-				if ( $ranges ) {
-					$conds[] = $dbr->makeList( $ranges, LIST_OR );
-					// Log entries and external changes have no revision to score.
-					$conds['rc_type'] = [ RC_EDIT, RC_NEW ];
+				$condition = self::rangeCondition( $model, $levels, $selectedValues, $dbr );
+				if ( $condition ) {
+					$conds[] = $condition;
+					$conds[] = 'rc_type NOT IN (' . $dbr->makeList( [ RC_LOG, RC_EXTERNAL ] ) . ')';
 				}
 			},
 		] );
+		$group->conflictsWith(
+			$logFilter,
+			'ores-rcfilters-ores-conflicts-logactions-global',
+			"ores-rcfilters-$model-conflicts-logactions",
+			'ores-rcfilters-logactions-conflicts-ores'
+		);
+		foreach ( [ [ 'maybebad', 'likelybad' ], [ 'likelybad', 'verylikelybad' ],
+			[ 'maybebad', 'verylikelybad' ] ] as [ $wider, $narrower ] ) {
+			if ( isset( $filters[$wider] ) && isset( $filters[$narrower] ) ) {
+				$group->getFilter( $wider )->setAsSupersetOf( $group->getFilter( $narrower ) );
+			}
+		}
+		if ( $model === 'damaging' ) {
+			self::applyUserDefaults( $clsp, $group, array_keys( $filters ) );
+		}
+		return $group;
 	}
 
-	/** The legacy boolean `hidenondamaging=1` URL filter, replaced in the structured UI. */
-	private static function makeLegacyGroup() {
+	/** As DatabaseQueryBuilder::buildRangeQuery(): nothing or everything selected filters nothing. */
+	private static function rangeCondition( string $model, array $levels, $selected, $dbr ) {
+		$selected = array_unique( array_intersect(
+			is_array( $selected ) ? $selected : explode( ',', $selected ), array_keys( $levels )
+		) );
+		if ( !$selected || count( $selected ) === count( $levels ) ) {
+			return false;
+		}
+		$score = Scores::forRecentChange( $model );
+		$ranges = [];
+		foreach ( $selected as $level ) {
+			$ranges[] = "$score BETWEEN {$levels[$level]['min']} AND {$levels[$level]['max']}";
+		}
+		return $dbr->makeList( $ranges, LIST_OR );
+	}
+
+	/** The user's "hide probably good edits" and highlight preferences (off by default). */
+	private static function applyUserDefaults(
+		ChangesListSpecialPage $clsp, ChangesListStringOptionsFilterGroup $group, array $offered
+	) {
+		$options = MediaWikiServices::getInstance()->getUserOptionsLookup();
+		$user = $clsp->getUser();
+		if ( $clsp instanceof SpecialRecentChanges ) {
+			[ $hide, $highlight ] = [ 'oresRCHideNonDamaging', 'ores-damaging-flag-rc' ];
+		} elseif ( $clsp instanceof SpecialWatchlist ) {
+			[ $hide, $highlight ] = [ 'oresWatchlistHideNonDamaging', 'oresHighlight' ];
+		} else {
+			return;
+		}
+		$option = $clsp instanceof SpecialWatchlist ? 'oresDamagingPref' : 'rcOresDamagingPref';
+		$pref = $options->getOption( $user, $option );
+		$pref = [ 'hard' => 'maybebad', 'soft' => 'likelybad', 'softest' => 'verylikelybad' ][$pref] ?? $pref;
+		if ( $options->getOption( $user, $hide ) ) {
+			$group->setDefault( $pref );
+		}
+		if ( $options->getBoolOption( $user, $highlight ) ) {
+			$colors = [ 'maybebad' => 'c3', 'likelybad' => 'c4', 'verylikelybad' => 'c5' ];
+			$levels = array_slice( array_keys( $colors ), (int)array_search( $pref, array_keys( $colors ) ) );
+			foreach ( array_intersect( $levels, $offered ) as $level ) {
+				$group->getFilter( $level )->setDefaultHighlightColor( $colors[$level] );
+			}
+		}
+	}
+
+	/** The legacy boolean `hidenondamaging` filter, replaced by the groups in the structured UI. */
+	private static function makeLegacyGroup( ChangesListSpecialPage $clsp ): ChangesListBooleanFilterGroup {
+		$options = MediaWikiServices::getInstance()->getUserOptionsLookup();
+		$default = false;
+		if ( $clsp instanceof SpecialRecentChanges ) {
+			$default = (bool)$options->getOption( $clsp->getUser(), 'oresRCHideNonDamaging' );
+		} elseif ( $clsp instanceof SpecialWatchlist ) {
+			$default = (bool)$options->getOption( $clsp->getUser(), 'oresWatchlistHideNonDamaging' );
+		}
 		return new ChangesListBooleanFilterGroup( [
 			'name' => 'ores',
 			'filters' => [ [
 				'name' => 'hidenondamaging',
-				'showHide' => 'smokeores-damaging-filter',
+				'showHide' => 'ores-damaging-filter',
 				'isReplacedInStructuredUi' => true,
-				'default' => false,
-				'queryCallable' => static function ( $specialClassName, $ctx, $dbr, &$tables, &$fields,
-					&$conds, &$query_options, &$join_conds ) {
-					$conds[] = self::nonDamagingCondition( 'rc_this_oldid' );
-					$conds['rc_type'] = [ RC_EDIT, RC_NEW ];
+				'default' => $default,
+				'queryCallable' => static function ( $specialClassName, $ctx, $dbr, &$tables,
+					&$fields, &$conds, &$query_options, &$join_conds ) {
+					Rows::hideNonDamaging( $fields, $conds, Scores::forRecentChange( 'damaging' ), true,
+						$ctx->getUser(), $ctx->getTitle() );
+					$conds[] = 'rc_type NOT IN (' . $dbr->makeList( [ RC_LOG, RC_EXTERNAL ] ) . ')';
+					$conds['rc_patrolled'] = RecentChange::PRC_UNPATROLLED;
 				},
 			] ],
 		] );
 	}
 
-	private static function nonDamagingCondition( string $revColumn ): string {
-		$levels = Thresholds::levels( 'damaging' );
-		$min = $levels['maybebad']['min'] ?? $levels['likelybad']['min'] ?? 101;
-		return Scores::sqlPct( 'damaging', $revColumn ) . " >= $min";
-	}
-
-	public static function onSpecialContributionsGetFormFilters( $special, &$filters ) {
-		if ( !Thresholds::isModelEnabled( 'damaging' ) || !Thresholds::levels( 'damaging' ) ) {
+	/** Contributions: the checkbox is there whenever the damaging model is enabled. */
+	public static function onSpecialContributionsGetFormFilters( SpecialContributions $page, array &$filters ) {
+		if ( !Thresholds::isModelEnabled( 'damaging' ) ) {
 			return;
 		}
 		$filters[] = [
 			'type' => 'check',
 			'id' => 'ores-hide-nondamaging',
-			'label' => $special->msg( 'smokeores-hide-nondamaging-filter' )->text(),
+			'label' => $page->msg( 'ores-hide-nondamaging-filter' )->text(),
 			'name' => 'hidenondamaging',
-			'default' => $special->getRequest()->getBool( 'hidenondamaging' ),
+			'default' => Rows::hideNonDamagingPreference( $page->getContext() ),
 		];
 	}
 
-	public static function onContribsPagerGetQueryInfo( $pager, &$queryInfo ) {
-		if ( !Thresholds::isModelEnabled( 'damaging' ) ) {
-			return;
-		}
-		$levels = Thresholds::levels( 'damaging' );
-		if ( $levels && $pager->getRequest()->getBool( 'hidenondamaging' ) ) {
-			$queryInfo['conds'][] = self::nonDamagingCondition( 'rev_id' );
-		}
-	}
-
-	public static function onContributionsLineEnding( $pager, &$ret, $row, &$classes, &$attribs ) {
-		if ( !Thresholds::isModelEnabled( 'damaging' ) ) {
-			return;
-		}
-		$levels = Thresholds::levels( 'damaging' );
-		if ( isset( $levels['likelybad'] ) && isset( $row->rev_id ) &&
-			Scores::damagingPct( (int)$row->rev_id ) >= $levels['likelybad']['min']
-		) {
-			$classes[] = 'damaging';
-			$classes[] = 'ores-highlight';
-		}
-	}
-
-	public static function onSpecialPageBeforeExecute( SpecialPage $special, $subPage ) {
-		if ( !in_array( $special->getName(), self::PAGES, true ) ) {
-			return;
-		}
-		self::logRequest( $special );
-		$action = $special->getRequest()->getVal( 'action', 'view' );
-		if ( Faults::on( 'flaky' ) && $action === 'view' && self::nextCount() % 2 === 1 ) {
-			throw new RuntimeException( 'SmokeOres fault flaky: every other page view fails' );
-		}
-		if ( Faults::on( 'slow' ) ) {
-			sleep( (int)Faults::option( 'slow', 'delay', 40 ) );
-		}
-	}
-
-	/** A request counter shared by the wiki's PHP workers (flock-protected file). */
-	private static function nextCount(): int {
-		$dir = \MediaWiki\MediaWikiServices::getInstance()->getMainConfig()->get( 'SmokeOresStateDir' );
-		$handle = fopen( "$dir/flaky-counter", 'c+' );
-		flock( $handle, LOCK_EX );
-		$count = (int)stream_get_contents( $handle ) + 1;
-		ftruncate( $handle, 0 );
-		rewind( $handle );
-		fwrite( $handle, (string)$count );
-		flock( $handle, LOCK_UN );
-		fclose( $handle );
-		return $count;
-	}
-
-	/**
-	 * One line per special-page request, written when the request ends: start and end time
-	 * (microseconds), page, action, User-Agent. Tests read it to measure how many requests were in flight
-	 * at once, on the server side, without going through smoke.
-	 */
-	private static function logRequest( SpecialPage $special ) {
-		$start = microtime( true );
-		$dir = \MediaWiki\MediaWikiServices::getInstance()->getMainConfig()->get( 'SmokeOresStateDir' );
-		$name = $special->getName();
-		$action = $special->getRequest()->getVal( 'action', 'view' );
-		$agent = str_replace( "\n", ' ', $special->getRequest()->getHeader( 'User-Agent' ) ?: '-' );
-		register_shutdown_function( static function () use ( $dir, $start, $name, $action, $agent ) {
-			$line = sprintf( "%.6f %.6f %s %s %s\n", $start, microtime( true ), $name, $action, $agent );
-			file_put_contents( "$dir/requests.log", $line, FILE_APPEND | LOCK_EX );
-		} );
-	}
-
+	/** Scored rows were rendered: their scores, the thresholds and the styles go to the page. */
 	public static function onBeforePageDisplay( OutputPage $out, Skin $skin ) {
-		$title = $out->getTitle();
-		if ( !$title || !$title->isSpecialPage() ) {
+		$oresData = $out->getProperty( 'oresData' );
+		if ( $oresData === null ) {
 			return;
 		}
-		[ $name ] = \MediaWiki\MediaWikiServices::getInstance()->getSpecialPageFactory()
-			->resolveAlias( $title->getDBkey() );
-		if ( !in_array( $name, self::PAGES, true ) ) {
-			return;
+		$out->addJsConfigVars( 'oresData', $oresData );
+		$out->addJsConfigVars( 'oresThresholds', [ 'damaging' => Thresholds::damagingThresholds() ] );
+		$out->addModuleStyles( 'ext.ores.styles' );
+		if ( Rows::flagEnabled( $out ) ) {
+			$out->addModules( 'ext.ores.highlighter' );
 		}
-		if ( Thresholds::enabledModels() ) {
-			$out->addModuleStyles( 'ext.smokeores.styles' );
-			$out->addModules( 'ext.smokeores.highlighter' );
-		}
-		if ( Faults::on( 'js-error' ) && $name !== 'Contributions' ) {
-			$out->addModules( 'ext.smokeores.faultjs' );
-		}
-	}
-
-	/** packageFiles callback: the client-side faults of the highlighter module. */
-	public static function getClientFaults( ResourceLoaderContext $context, $config ) {
-		return [ 'moduleError' => Faults::on( 'module-error' ) ];
 	}
 }
