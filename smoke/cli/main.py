@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn, cast
@@ -163,6 +164,7 @@ def cmd_detectors(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    started = time.monotonic()  # --deadline counts from here, not from pytest's start
     from smoke.run.runner import run_pytest  # imports pytest/playwright only when running
 
     try:
@@ -174,6 +176,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         plan, selected = plan_selection(args)
     except (ConfigError, ValueError) as exc:
         return usage_error(str(exc))
+    if args.deadline is not None:
+        # What is left of it once planning is done; pytest's start is part of the run's time.
+        args.deadline = max(0.001, args.deadline - (time.monotonic() - started))
     return run_pytest(args, plan, sum(1 for c in selected if not c.skip_reason))
 
 

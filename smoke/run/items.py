@@ -176,6 +176,15 @@ class SmokeItem(pytest.Item):
             return could_not_check_line(self.check, error)
         return str(super().repr_failure(excinfo))
 
+    def _repr_failure_py(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> Any:
+        # pytest renders a setup error's traceback here, source and all (~0.1-0.5 s each): a
+        # could-not-check is one line instead (the traceback goes to tracebacks/, see plugin).
+        if isinstance(excinfo.value, CouldNotCheck):
+            return could_not_check_line(self.check, excinfo.value)
+        return super()._repr_failure_py(excinfo, style)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.check.id
 

@@ -1,0 +1,158 @@
+"""Time to verdict on the real farm: giving up on a hung page, the deadline, one line per cause,
+and Allure durations that mean something."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from smoke.testbed.state import FarmState
+from tests.integration.runner_helpers import smoke_run
+
+
+def test_a_hung_page_is_given_up_after_two_timeouts(
+    farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
+) -> None:
+    fault("frwiki", "slow", delay=12)
+    started = time.monotonic()
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "frwiki",
+        "--page",
+        "recentchanges",
+        "--navigation-timeout",
+        "3",
+        "-n",
+        "1",
+    )
+    took = time.monotonic() - started
+    assert out.code == 3, out.stderr
+    checks = [c for c in out.results["checks"] if c["outcome"] != "skipped"]
+    assert checks and all(c["outcome"] == "broken" for c in checks)  # none passed or failed
+    kinds = sorted(c["error"]["kind"] for c in checks)
+    # One worker: the first two checks timed out, the rest were not loaded.
+    assert kinds.count("NavigationTimeout") == 2, kinds
+    assert kinds.count("PageGivenUp") == len(checks) - 2 > 0, kinds
+    given_up = next(c for c in checks if c["error"]["kind"] == "PageGivenUp")
+    assert (
+        "2 earlier checks of frwiki/recentchanges timed out after 3 s"
+        in given_up["error"]["message"]
+    )
+    assert all(len(c["attempts"]) <= 1 for c in checks)  # no retry was spent on a hung page
+    summary = (out.run_dir / "summary.md").read_text()
+    assert "gave up on page frwiki/recentchanges" in summary
+    # Two timeouts of 3 s and the rest at once, not one timeout per check.
+    assert took < 3 * len(checks), took
+
+
+def test_a_down_wiki_is_given_up_for_every_page(
+    farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
+) -> None:
+    fault("frwiki", "down")
+    out = smoke_run(farm_state, tmp_path, "--wiki", "frwiki", "--variant", "plain", "-n", "1")
+    assert out.code == 3, out.stderr
+    checks = [c for c in out.results["checks"] if c["outcome"] != "skipped"]
+    kinds = sorted(c["error"]["kind"] for c in checks)
+    assert kinds.count("TargetUnreachable") == 2 and "PageGivenUp" in kinds, kinds
+    # One console line per broken check, no traceback; the tracebacks are in a file.
+    assert "Traceback" not in out.stdout + out.stderr
+    assert list((out.run_dir / "tracebacks").glob("*.log"))
+
+
+def test_the_deadline_ends_a_full_sweep_on_time(farm_state: FarmState, tmp_path: Path) -> None:
+    started = time.monotonic()
+    out = smoke_run(farm_state, tmp_path, "--deadline", "20s")
+    took = time.monotonic() - started
+    assert took < 25, took
+    assert out.code in (1, 3), out.stderr
+    body = out.results
+    kinds = {c["error"]["kind"] for c in body["checks"] if c["error"]}
+    assert "DeadlineReached" in kinds
+    junit_cases = list(out.junit().iter("testcase"))
+    assert len(junit_cases) == len(body["checks"])
+    assert "deadline reached" in (out.run_dir / "summary.md").read_text()
+
+
+def _causes(summary: str) -> list[str]:
+    lines = summary.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("=== ") and "cause" in line)
+    causes = []
+    for line in lines[start + 1 :]:
+        if line.startswith("=== "):
+            break
+        if line.startswith("* **"):
+            causes.append(line)
+    return causes
+
+
+def test_the_2017_replay_on_two_wikis_is_one_cause(
+    farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
+) -> None:
+    fault("ruwiki", "null-threshold-crash")
+    fault("frwiki", "null-threshold-crash")
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "ruwiki",
+        "--wiki",
+        "frwiki",
+        "--variant",
+        "plain",
+        "--variant",
+        "damaging=likelybad",
+    )
+    assert out.code == 1
+    summary = (out.run_dir / "summary.md").read_text()
+    assert summary.splitlines()[4].startswith("=== 1 cause ===")  # the summary opens with it
+    [cause] = _causes(summary)
+    assert "RuntimeException" in cause
+    assert "frwiki, ruwiki" in cause
+    assert "contributions, recentchanges, watchlist" in cause
+    assert len({c["cause"] for c in out.results["checks"] if c["outcome"] == "failed"}) == 1
+
+
+def test_two_faults_on_two_wikis_are_two_causes(
+    farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
+) -> None:
+    fault("ruwiki", "null-threshold-crash")
+    fault("frwiki", "js-error")
+    out = smoke_run(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "ruwiki",
+        "--wiki",
+        "frwiki",
+        "--variant",
+        "plain",
+        "--page",
+        "recentchanges",
+    )
+    assert out.code == 1
+    causes = _causes((out.run_dir / "summary.md").read_text())
+    assert len(causes) == 2, causes
+    assert any("ruwiki" in c and "frwiki" not in c for c in causes)
+    assert any("frwiki" in c and "ruwiki" not in c for c in causes)
+
+
+def test_allure_durations_are_the_checks_real_durations(
+    farm_state: FarmState, tmp_path: Path
+) -> None:
+    out = smoke_run(farm_state, tmp_path, "--wiki", "enwiki", "--page", "recentchanges")
+    assert out.code == 0, out.stderr
+    durations = {c["id"]: c["duration_s"] for c in out.results["checks"] if c["duration_s"]}
+    seen = 0
+    for path in (out.run_dir / "allure-results").glob("*-result.json"):
+        result = json.loads(path.read_text())
+        expected = durations.get(result["name"])
+        if not expected:
+            continue
+        shown = (result["stop"] - result["start"]) / 1000
+        assert abs(shown - expected) <= 0.1 * expected, (result["name"], shown, expected)
+        seen += 1
+    assert seen == len(durations) > 5
