@@ -109,6 +109,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--level", default=None, help=f"for `level-null`: one of {', '.join(ORES_LEVELS)}"
     )
     fault.add_argument("--mediawiki-dir", type=Path, default=DEFAULT_MEDIAWIKI_DIR)
+    # `--state-dir` is accepted after the action too (`smoke testbed up --state-dir DIR`).
+    for action in (up, st, dn, fault):
+        action.add_argument(
+            "--state-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     parser.set_defaults(handler=run)
 
 

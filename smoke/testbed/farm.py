@@ -28,7 +28,15 @@ from smoke.testbed import mediawiki, processes
 from smoke.testbed.errors import BadInput, EnvironmentProblem
 from smoke.testbed.faults import describe, switched
 from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR, ensure_mediawiki
-from smoke.testbed.ores import FALLBACK, NO_ORES, REAL, OresCheckout, choose_checkout
+from smoke.testbed.ores import (
+    CLONE_URL,
+    ENV_VAR,
+    FALLBACK,
+    NO_ORES,
+    REAL,
+    OresCheckout,
+    choose_checkout,
+)
 from smoke.testbed.settings import render
 from smoke.testbed.state import (
     STATE_VERSION,
@@ -246,8 +254,8 @@ def up(
 def describe_ores(checkout: OresCheckout | None) -> str:
     if checkout is None:
         return (
-            "no Extension:ORES checkout (--ores-extension DIR or $SMOKE_ORES_EXTENSION); "
-            "the wikis run the imitation SmokeOres"
+            "the wikis run the imitation SmokeOres: no Extension:ORES checkout given "
+            f"(--ores-extension DIR or ${ENV_VAR}; get one with `git clone {CLONE_URL}`)"
         )
     return checkout.describe()
 

@@ -39,17 +39,20 @@ def ores_checkout() -> tuple[Path | None, str]:
     ``git clone https://gerrit.wikimedia.org/r/mediawiki/extensions/ORES``.
     """
     explicit = os.environ.get("SMOKE_ORES_EXTENSION")
-    candidates = [Path(explicit)] if explicit else [ROOT.parent / "shared" / "vendor" / "ORES"]
-    for candidate in candidates:
-        manifest = candidate / "extension.json"
-        try:
-            if json.loads(manifest.read_text(encoding="utf-8")).get("name") == "ORES":
-                return candidate.resolve(), ""
-        except (OSError, ValueError, AttributeError):
-            continue
-    where = " or ".join(str(c) for c in candidates)
+    candidate = Path(explicit) if explicit else ROOT.parent / "shared" / "vendor" / "ORES"
+    try:
+        manifest = json.loads((candidate / "extension.json").read_text(encoding="utf-8"))
+        if manifest.get("name") == "ORES":
+            return candidate.resolve(), ""
+    except (OSError, ValueError, AttributeError):
+        pass
+    where = (
+        f"$SMOKE_ORES_EXTENSION={explicit} is not one"
+        if explicit
+        else f"$SMOKE_ORES_EXTENSION is unset and {candidate} is not one"
+    )
     return None, (
-        f"no Extension:ORES checkout ($SMOKE_ORES_EXTENSION or {where}); get one with "
+        f"no Extension:ORES checkout ({where}); get one with "
         "`git clone https://gerrit.wikimedia.org/r/mediawiki/extensions/ORES`"
     )
 

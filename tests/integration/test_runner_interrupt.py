@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from smoke.testbed.state import FarmState
@@ -63,3 +64,95 @@ def test_ctrl_c_keeps_finished_checks(farm_state: FarmState, tmp_path: Path) -> 
     # Nothing finished is reported as broken merely because of the interrupt.
     assert all(c["outcome"] == "passed" for c in results["checks"]), results["counts"]
     assert "interrupted" in (tmp_path / "int" / "summary.md").read_text()
+    # junit.xml agrees with results.json, check for check, and says the run was interrupted.
+    junit = ET.parse(tmp_path / "int" / "junit.xml").getroot()
+    cases = {case.get("name") for case in junit.iter("testcase")}
+    assert cases == {c["id"] for c in results["checks"]}
+    assert any(
+        p.get("name") == "smoke_interrupted" and p.get("value") == "true"
+        for p in junit.iter("property")
+    )
+    # The interrupted run is the latest: its results are written.
+    assert (tmp_path / "latest").resolve() == (tmp_path / "int").resolve()
+
+
+def _start(farm_state: FarmState, reports: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "smoke.cli.main",
+            "run",
+            "--testbed-dir",
+            farm_state.state_dir,
+            "--reports-dir",
+            str(reports),
+            *args,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_two_runs_started_in_the_same_second_both_complete(
+    farm_state: FarmState, tmp_path: Path
+) -> None:
+    selection = ("--wiki", "enwiki", "--page", "contributions", "-n", "1")
+    first, second = (
+        _start(farm_state, tmp_path, *selection),
+        _start(farm_state, tmp_path, *selection),
+    )
+    outputs = [proc.communicate(timeout=300) for proc in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    runs = [d for d in tmp_path.iterdir() if d.is_dir() and not d.is_symlink()]
+    assert len(runs) == 2 and all((d / "results.json").is_file() for d in runs)
+
+
+def test_a_killed_run_leaves_no_session_and_is_not_latest(
+    farm_state: FarmState, tmp_path: Path
+) -> None:
+    """SIGKILL: nothing can clean up, so the next run does: .auth/ goes, latest never moved."""
+    killed = _start(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "ruwiki",
+        "--page",
+        "watchlist",
+        "--run-id",
+        "killed",
+        "-n",
+        "1",
+    )
+    try:
+        deadline = time.monotonic() + 120
+        auth = tmp_path / "killed" / ".auth"
+        while time.monotonic() < deadline and not list(auth.glob("*.json")):
+            assert killed.poll() is None, killed.communicate()
+            time.sleep(0.1)
+        assert list(auth.glob("*.json")), "the run never logged in"
+    finally:
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.communicate()
+    assert not (tmp_path / "latest").exists()  # latest moves only when results are written
+    after = _start(
+        farm_state,
+        tmp_path,
+        "--wiki",
+        "enwiki",
+        "--page",
+        "contributions",
+        "--variant",
+        "plain",
+        "--run-id",
+        "after",
+        "-n",
+        "1",
+    )
+    out = after.communicate(timeout=300)
+    assert after.returncode == 0, out
+    assert not auth.exists()  # the dead run's live session is gone
+    assert (tmp_path / "latest").resolve() == (tmp_path / "after").resolve()

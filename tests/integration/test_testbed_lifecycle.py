@@ -282,7 +282,7 @@ def test_second_up_reuses_the_running_farm(
         print(f"\n[testbed] second `up` (reuse) took {seconds:.1f} s")
     assert pgids(load_state(lifecycle.state_dir)) == before
     assert "starting" not in out and "installing" not in out, out
-    assert out.startswith("ORES: "), out  # `up` says which ORES the wikis run
+    assert "ORES: " in out, out  # `up` says which ORES the wikis run
     assert seconds < 30
 
 

@@ -1,0 +1,88 @@
+"""Renders a wiki's smoke-settings.php: the part of its LocalSettings.php the farm owns.
+
+Every wiki loads SmokeFarm (the companion: site matrix, faults, request log). A wiki with ORES
+models also loads an ORES, configured as production configures Extension:ORES — base URL, wiki
+id, models and every level of ``$wgOresFiltersThresholds`` from :mod:`smoke.testbed.wikis` —
+either the real extension from a checkout or the imitation SmokeOres, which reads the same
+settings. Regenerated on every ``up``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from smoke.testbed.ores import OresCheckout
+from smoke.testbed.scoring import MODEL_VERSIONS, SCORE_CYCLE
+from smoke.testbed.state import FarmState, WikiState
+from smoke.testbed.wikis import ORES_MODELS, thresholds_config
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def _str(text: str | Path) -> str:
+    """A PHP single-quoted string literal: nothing in it is interpolated (paths may hold `$`)."""
+    return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _php(value: Any) -> str:
+    """A PHP expression for a JSON-able value (nested arrays become associative arrays)."""
+    return f"json_decode( {_str(json.dumps(value, ensure_ascii=False))}, true )"
+
+
+def render(state: FarmState, wiki: WikiState, checkout: OresCheckout | None) -> str:
+    companion = ASSETS / "SmokeFarm" / "extension.json"
+    farm_wikis = [
+        {"dbname": w.id, "lang": w.lang, "url": w.url, "sitename": w.sitename}
+        for w in state.wikis.values()
+    ]
+    lines = [
+        "<?php",
+        "// Written by `smoke testbed up`; regenerated on every up. Do not edit.",
+        '// Production-like error pages: "Fatal exception of type ..." with a request id.',
+        "$wgShowExceptionDetails = false;",
+        "// ... and the message and backtrace of every exception in the wiki's exception.log.",
+        f"$wgDebugLogGroups['exception'] = {_str(wiki.dir / 'exception.log')};",
+        "$wgUseSiteJs = true;",
+        "$wgDefaultUserOptions['rcdays'] = 30;",
+        "$wgDefaultUserOptions['watchlistdays'] = 30;",
+        f"$wgSmokeFarmStateDir = {_str(wiki.dir)};",
+        f"$wgSmokeFarmWikis = {_php(farm_wikis)};",
+        f"wfLoadExtension( 'SmokeFarm', {_str(companion)} );",
+    ]
+    if wiki.ores_levels:
+        lines += _ores_lines(state, wiki, checkout)
+    return "\n".join(lines) + "\n"
+
+
+def _ores_lines(state: FarmState, wiki: WikiState, checkout: OresCheckout | None) -> list[str]:
+    levels = {model: tuple(names) for model, names in wiki.ores_levels.items()}
+    models = {m: {"enabled": m in levels} for m in ORES_MODELS}
+    faults_file = _str(wiki.dir / "faults.json")
+    lines = [
+        "",
+        "// ORES, configured as production configures it (levels: smoke/testbed/wikis.py).",
+        f"$wgOresBaseUrl = {_str(state.service_url + '/')};",
+        f"$wgOresWikiId = {_str(wiki.id)};",
+        f"$wgOresModels = {_php(models)};",
+        f"$wgOresFiltersThresholds = {_php(thresholds_config(levels))};",
+        "// ORES caches thresholds for a day in the object cache (APCu here). The cache key holds",
+        "// $wgOresCacheVersion: following faults.json, a switched fault is never hidden by it.",
+        f"$wgOresCacheVersion = crc32( (string)@file_get_contents( {faults_file} ) );",
+        f"$wgDebugLogGroups['ORES'] = {_str(wiki.dir / 'ores.log')};",
+    ]
+    if checkout is not None:
+        manifest = checkout.dir / "extension.json"
+        lines.append(f"wfLoadExtension( 'ORES', {_str(manifest)} );")
+    else:
+        manifest = ASSETS / "SmokeOres" / "extension.json"
+        lines += [
+            "// No Extension:ORES checkout: the imitation; scores by revision id, as the service.",
+            f"$wgSmokeOresScoreCycle = {_php([list(pair) for pair in SCORE_CYCLE])};",
+            f"$wgSmokeOresModelVersions = {_php(MODEL_VERSIONS)};",
+            "// install.php's Main Page (revision 1) predates ORES: the extension never scores it.",
+            "$wgSmokeOresFirstScoredRevision = 2;",
+            f"wfLoadExtension( 'SmokeOres', {_str(manifest)} );",
+        ]
+    return lines
