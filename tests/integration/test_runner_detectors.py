@@ -14,8 +14,8 @@ from tests.integration.runner_helpers import smoke_run
 @pytest.mark.parametrize(
     ("fault_name", "detector", "text"),
     [
-        ("js-error", "javascript", "SmokeOres fault js-error"),
-        ("module-error", "resourceloader", "ext.smokeores.highlighter"),
+        ("js-error", "javascript", "SmokeFarm fault js-error"),
+        ("module-error", "resourceloader", "ext.smokefarm.moduleerror"),
         ("refetch-500", "subrequests", "action=render"),
     ],
 )

@@ -62,7 +62,7 @@ def test_ctrl_c_keeps_finished_checks(farm_state: FarmState, tmp_path: Path) -> 
     assert len(results["checks"]) >= finished_before
     assert len(results["checks"]) < 100  # it really stopped early
     # Nothing finished is reported as broken merely because of the interrupt.
-    assert all(c["outcome"] == "passed" for c in results["checks"]), results["counts"]
+    assert all(c["outcome"] in ("passed", "skipped") for c in results["checks"]), results["counts"]
     assert "interrupted" in (tmp_path / "int" / "summary.md").read_text()
     # junit.xml agrees with results.json, check for check, and says the run was interrupted.
     junit = ET.parse(tmp_path / "int" / "junit.xml").getroot()
