@@ -100,7 +100,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     fault.add_argument("name", metavar="FAULT", help=", ".join(FAULTS))
     fault.add_argument("switch", choices=("on", "off"))
     fault.add_argument(
-        "--delay", type=_delay, default=None, help="seconds, for the `slow` fault (default 40)"
+        "--delay",
+        type=_delay,
+        default=None,
+        help="seconds, for the `slow` fault (default 40); with `flaky`, every other view "
+        "hangs this long instead of failing",
     )
     fault.add_argument(
         "--model", default=None, help=f"for `level-null`: {' or '.join(ORES_MODELS)}"

@@ -90,9 +90,11 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "flaky",
             "Every other view of RecentChanges, Watchlist or Contributions (shared counter) "
-            "fails with HTTP 500; the next one works.",
+            "fails with HTTP 500; the next one works. With `--delay S` every other view hangs S "
+            "seconds instead.",
             "A check that fails once and passes on its retry is reported flaky (exit 0 unless "
-            "--fail-on-flaky).",
+            "--fail-on-flaky). With --delay over the navigation timeout: timeouts alternate with "
+            "passes, so smoke never gives up on the page (each pass resets the count).",
         ),
         Fault(
             "down",
@@ -129,6 +131,8 @@ def switched(
         result.pop(name, None)
     elif name == "slow":
         result[name] = {"delay": DEFAULT_SLOW_DELAY if delay is None else delay}
+    elif name == "flaky" and delay is not None:
+        result[name] = {"delay": delay}  # every other view hangs instead of failing
     else:
         result[name] = {}
     return result
@@ -181,8 +185,8 @@ def _level(
 
 def describe(name: str, options: Mapping[str, Any]) -> str:
     """A fault as `status` shows it: ``slow (12 s)``, ``level-null (damaging/maybebad)``."""
-    if name == "slow" and "delay" in options:
-        return f"slow ({options['delay']} s)"
+    if name in ("slow", "flaky") and "delay" in options:
+        return f"{name} ({options['delay']} s)"
     if name == LEVEL_NULL and options.get("levels"):
         return f"{name} ({', '.join('/'.join(p) for p in options['levels'])})"
     return name

@@ -26,7 +26,11 @@ class Hooks {
 		self::logRequest( $special );
 		$action = $special->getRequest()->getVal( 'action', 'view' );
 		if ( Faults::on( 'flaky' ) && $action === 'view' && self::nextCount() % 2 === 1 ) {
-			throw new RuntimeException( 'SmokeFarm fault flaky: every other page view fails' );
+			$delay = Faults::option( 'flaky', 'delay', null );
+			if ( $delay === null ) {
+				throw new RuntimeException( 'SmokeFarm fault flaky: every other page view fails' );
+			}
+			sleep( (int)$delay ); // flaky --delay S: every other view hangs instead
 		}
 		if ( Faults::on( 'slow' ) ) {
 			sleep( (int)Faults::option( 'slow', 'delay', 40 ) );
