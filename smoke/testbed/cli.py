@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smoke.model.exit_codes import ExitCode
 from smoke.testbed import farm
 from smoke.testbed.errors import TestbedError
 from smoke.testbed.faults import FAULTS
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
             return _print_status(state_dir, as_json=args.json)
         if args.testbed_action == "down":
             farm.down(state_dir, purge=args.purge)
-            return 0
+            return ExitCode.OK
         farm.set_fault(
             state_dir,
             args.wiki,
@@ -149,10 +150,10 @@ def run(args: argparse.Namespace) -> int:
             level=args.level,
             mediawiki_dir=args.mediawiki_dir,
         )
-        return 0
+        return ExitCode.OK
     except NoFarm as exc:
         print(f"smoke testbed: {exc}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     except TestbedError as exc:
         print(f"smoke testbed: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -219,4 +220,5 @@ def _print_status(state_dir: Path, *, as_json: bool, header: bool = True) -> int
                 f"{row.id:11} {row.url:24} {'answers' if row.answers else 'DOWN':8} "
                 f"{row.ores_runtime or '?':9} {_levels_text(row.ores_levels)}  [{faults}]"
             )
-    return 0 if service_ok and all(r.answers or "down" in r.faults for r in rows) else 1
+    healthy = service_ok and all(r.answers or "down" in r.faults for r in rows)
+    return ExitCode.OK if healthy else ExitCode.DEFECT

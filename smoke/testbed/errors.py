@@ -8,15 +8,17 @@ TestbedError(Exception)
 
 from __future__ import annotations
 
+from smoke.model.exit_codes import ExitCode
+
 
 class TestbedError(Exception):
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.DEFECT  # `status`: something does not answer
     __test__ = False  # not a pytest test class, despite the name
 
 
 class BadInput(TestbedError):
-    exit_code = 4
+    exit_code = ExitCode.USAGE
 
 
 class EnvironmentProblem(TestbedError):
-    exit_code = 5
+    exit_code = ExitCode.ENVIRONMENT
