@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from smoke.model.exit_codes import ExitCode
 from smoke.output.run_dir import LATEST
 from smoke.runs.report.build import REPORT_DIR, ReportError, ReportRequest, build_report
 from smoke.runs.report.history import HISTORY_FILE
@@ -84,4 +85,4 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"open it over HTTP, e.g. `python3 -m http.server --bind 127.0.0.1 -d {built.output}` "
             "(or build with --single-file to open the file directly)"
         )
-    return 0
+    return ExitCode.OK
