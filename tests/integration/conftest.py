@@ -98,8 +98,24 @@ def fault(farm_state: FarmState) -> Iterator[Callable[..., None]]:
     switched: list[tuple[str, str]] = []
     state_dir = Path(farm_state.state_dir)
 
-    def switch(wiki: str, name: str, *, delay: int | None = None) -> None:
-        farm.set_fault(state_dir, wiki, name, True, delay=delay, log=lambda _msg: None)
+    def switch(
+        wiki: str,
+        name: str,
+        *,
+        delay: int | None = None,
+        model: str | None = None,
+        level: str | None = None,
+    ) -> None:
+        farm.set_fault(
+            state_dir,
+            wiki,
+            name,
+            True,
+            delay=delay,
+            model=model,
+            level=level,
+            log=lambda _msg: None,
+        )
         switched.append((wiki, name))
 
     yield switch

@@ -59,6 +59,31 @@ def test_discover_writes_a_valid_target_with_the_farms_ores_levels(
     checks = build_checks(config, "farm", environ={})
     noores = [c for c in checks if c.wiki == "nooreswiki" and c.variant == "damaging=likelybad"]
     assert noores and all(c.skip_reason for c in noores)
+    # A healthy snapshot becomes the expectation: a sweep with it as wikis.yaml passes.
+    sweep = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smoke.cli.main",
+            "run",
+            "--config",
+            str(out),
+            "--target",
+            "farm",
+            "--page",
+            "recentchanges",
+            "--page",
+            "contributions",
+            "--reports-dir",
+            str(tmp_path / "reports"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert sweep.returncode == 0, sweep.stdout[-3000:] + sweep.stderr[-3000:]
 
 
 def test_discover_without_a_site_matrix_is_a_usage_error(tmp_path: Path) -> None:

@@ -262,6 +262,98 @@ TESTBED_CASES = [
 ]
 
 
+VALIDATE = ("validate", "--config", "{config}")
+
+
+def config_case(case_id: str, text: str, *names: str) -> Case:
+    """`smoke validate` of a wikis.yaml with one mistake: exit 4, the message names it."""
+    return Case(case_id, VALIDATE, USAGE, ("wikis.yaml:", *names), config=text)
+
+
+WIKIS = "    wikis:\n      - {id: enwiki, ores: [damaging, goodfaith]}\n"
+TARGET = 'targets:\n  staging:\n    url: "http://127.0.0.1:9/{id}/w"\n'
+
+CONFIG_CASES = [
+    config_case("yaml-syntax", TARGET + "    wikis: [\n", "YAML"),
+    config_case(
+        "unknown-key",
+        TARGET + "    contribution_user: Alice\n" + WIKIS,
+        "contribution_user",
+        "contributions_user",
+    ),
+    config_case(
+        "unknown-model",
+        TARGET + "    wikis:\n      - {id: enwiki, ores: [damagin]}\n",
+        "damagin",
+        "damaging",
+    ),
+    config_case(
+        "unknown-level",
+        TARGET + "    wikis:\n      - {id: enwiki, ores: {damaging: [likelybadd]}}\n",
+        "likelybadd",
+        "likelybad",
+    ),
+    config_case(
+        "empty-levels",
+        TARGET + "    wikis:\n      - {id: enwiki, ores: {goodfaith: []}}\n",
+        "goodfaith",
+    ),
+    config_case(
+        "duplicate-level",
+        TARGET + "    wikis:\n      - {id: enwiki, ores: {damaging: [maybebad, maybebad]}}\n",
+        "maybebad",
+    ),
+    config_case(
+        "ores-not-a-list", TARGET + "    wikis:\n      - {id: enwiki, ores: yes}\n", "ores"
+    ),
+    config_case(
+        "duplicate-wiki", TARGET + WIKIS + "      - {id: enwiki, ores: []}\n", "duplicate", "enwiki"
+    ),
+    config_case("no-wikis", TARGET + "    wikis: []\n", "wikis"),
+    config_case(
+        "password-in-yaml",
+        TARGET + "    login: {username_env: U, password: hunter2}\n" + WIKIS,
+        "password",
+    ),
+    config_case("timeout-negative", "timeouts: {navigation: -1}\n" + TARGET + WIKIS, "navigation"),
+    config_case("timeout-huge", "timeouts: {ready: 99999}\n" + TARGET + WIKIS, "ready"),
+    config_case("retries-negative", "retries: -1\n" + TARGET + WIKIS, "retries"),
+    config_case("retries-huge", "retries: 99\n" + TARGET + WIKIS, "retries"),
+    config_case("max-per-host-zero", "max_per_host: 0\n" + TARGET + WIKIS, "max_per_host"),
+    config_case("give-up-zero", "give_up_after: 0\n" + TARGET + WIKIS, "give_up_after"),
+    config_case("deadline-word", TARGET + "    deadline: soon\n" + WIKIS, "deadline", "soon"),
+    config_case("deadline-zero", TARGET + "    deadline: 0\n" + WIKIS, "deadline"),
+    config_case(
+        "url-unknown-placeholder",
+        'targets:\n  staging:\n    url: "http://127.0.0.1:9/{wiki}/w"\n' + WIKIS,
+        "url",
+        "{wiki}",
+    ),
+    config_case(
+        "allowlist-bad-regex",
+        "allowlist:\n  - {pattern: '([', reason: x}\n" + TARGET + WIKIS,
+        "pattern",
+    ),
+    config_case(
+        "known-issue-task", "known_issues:\n  - {task: 'T0123'}\n" + TARGET + WIKIS, "task"
+    ),
+    config_case("top-level-list", "- a\n- b\n", "mapping"),
+    config_case(
+        "alias-bomb",
+        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+        "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+        "alias",
+    ),
+    config_case(
+        "unknown-page",
+        TARGET + "    wikis:\n      - {id: enwiki, ores: [], pages: [recentchange]}\n",
+        "recentchange",
+    ),
+]
+
+
 def _fill(argv: tuple[str, ...], tmp: Path) -> list[str]:
     places = {
         "{config}": str(tmp / "wikis.yaml"),
@@ -340,13 +432,13 @@ def check_case(case: Case, world: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert _snapshot(world) == before, "earlier runs or the farm were touched"
 
 
-@pytest.mark.parametrize("case", CLI_CASES + TESTBED_CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CONFIG_CASES + CLI_CASES + TESTBED_CASES, ids=lambda c: c.id)
 def test_bad_input(case: Case, world: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check_case(case, world, capsys)
 
 
 def test_the_catalogue_is_large_enough() -> None:
-    assert len(CLI_CASES + TESTBED_CASES) >= 60
+    assert len(CONFIG_CASES + CLI_CASES + TESTBED_CASES) >= 80
 
 
 def test_a_broken_validator_makes_the_catalogue_fail(
