@@ -182,6 +182,7 @@ def _record(
             filter_groups=None
             if groups is None
             else tuple(FilterGroup(g["name"], tuple(g["filters"])) for g in groups),
+            ores_scored=state.get("oresScored"),
         ),
         body_classes=tuple(state.get("bodyClasses") or ()),
         html=state.get("html") or "",

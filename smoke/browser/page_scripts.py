@@ -27,6 +27,12 @@ function smokeState(refetch) {
   out.canonical = mw.config.get('wgCanonicalSpecialPageName');
   out.requestId = mw.config.get('wgRequestId');
   out.userName = mw.config.get('wgUserName');
+  // ORES scored something shown: oresData is set only with a scored row; RC/WL rows also carry
+  // the level classes (the selector runs only when oresData is empty).
+  const oresData = mw.config.get('oresData');
+  out.oresScored = !!(oresData && typeof oresData === 'object' && Object.keys(oresData).length)
+    || !!document.querySelector(
+      '[class*="mw-changeslist-damaging-"],[class*="mw-changeslist-goodfaith-"]');
   const scf = mw.config.get('wgStructuredChangeFilters');
   out.groups = Array.isArray(scf)
     ? scf.map(g => ({ name: g.name, filters: (g.filters || []).map(f => f.name) })) : null;

@@ -227,6 +227,7 @@ def _wiki_checks(shared: _Shared, wiki: WikiModel, wanted: Pairs, base: str) -> 
                     last_seen_levels={},  # drift: filled in by the plan from the last run
                     last_seen_run="",
                     reports_drift=False,
+                    last_seen_scored=False,
                 )
             checks.append(
                 new_check(

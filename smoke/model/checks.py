@@ -79,6 +79,9 @@ class Expectation:
     last_seen_levels: Mapping[str, frozenset[str]] = field(default_factory=dict)
     last_seen_run: str = ""
     reports_drift: bool = False
+    # Drift: that run saw ORES scores on this wiki's page. Scores gone now on a page that lists
+    # edits mean scoring broke; without that earlier evidence "no scores" may just be old edits.
+    last_seen_scored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ class NewExpectation(Protocol):
         last_seen_levels: Mapping[str, frozenset[str]],
         last_seen_run: str,
         reports_drift: bool,
+        last_seen_scored: bool,
     ) -> Expectation: ...
 
 

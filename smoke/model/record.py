@@ -66,6 +66,10 @@ class MwConfig:
     user_name: str | None = None  # wgUserName (None for anonymous)
     # None when the page did not define wgStructuredChangeFilters at all.
     filter_groups: tuple[FilterGroup, ...] | None = None
+    # Whether ORES scored anything shown: a non-empty ``oresData`` (Extension:ORES sets it, and
+    # loads ext.ores.styles, only when it rendered a scored row) or a row with an ORES
+    # ``mw-changeslist-damaging-*``/``-goodfaith-*`` class. None when ``mw`` never loaded.
+    ores_scored: bool | None = None
 
 
 @dataclass(frozen=True)

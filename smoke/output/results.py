@@ -53,6 +53,9 @@ class CheckResult:
     cause: str | None = None
     # RC/WL: ORES model -> the levels the page offered (what the next run's drift compares to).
     ores_offered: dict[str, list[str]] | None = None
+    # Whether ORES scored any row on the loaded page (None: not loaded, or unknown): the next
+    # run's drift tells "scores gone" from "this user's edits were never scored".
+    ores_scored: bool | None = None
 
     @property
     def first_problem(self) -> str:

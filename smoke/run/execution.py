@@ -196,12 +196,26 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
         else None,
         known_issues_stopped_failing=[e.task for e in execution.verdict.stopped_failing],
         ores_offered=ores_offered(record),
+        ores_scored=ores_scored(record),
     )
+
+
+def _loaded(record: PageRecord | None) -> PageRecord | None:
+    if record is None or record.status is None or record.status >= 400:
+        return None
+    return record
+
+
+def ores_scored(record: PageRecord | None) -> bool | None:
+    """Whether a loaded page showed ORES scores, for the next run's drift comparison."""
+    loaded = _loaded(record)
+    return None if loaded is None else loaded.mw_config.ores_scored
 
 
 def ores_offered(record: PageRecord | None) -> dict[str, list[str]] | None:
     """The ORES levels a loaded RC/WL page offered, for the next run's drift comparison."""
-    if record is None or record.status is None or record.status >= 400:
+    record = _loaded(record)
+    if record is None:
         return None
     groups = record.mw_config.filter_groups
     if groups is None:

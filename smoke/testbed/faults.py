@@ -41,7 +41,9 @@ FAULTS: dict[str, Fault] = {
             "goodfaith groups; Contributions keeps #ores-hide-nondamaging, which then filters "
             "nothing, and has no ORES scores (no oresData, no ext.ores.styles).",
             "RC/WL checks fail with 'ORES filters missing (silent degradation)'; Contributions "
-            "checks pass: the checkbox is still there (a blind spot of checking for it alone).",
+            "checks fail with 'ORES scores gone since run <id>' when an earlier healthy run of "
+            "the target is in the reports dir (drift), otherwise they pass (the checkbox is "
+            "still there and the page alone cannot tell lost scores from unscored edits).",
         ),
         Fault(
             "level-null",
@@ -61,7 +63,9 @@ FAULTS: dict[str, Fault] = {
             "#ores-hide-nondamaging, which then filters nothing; no error page anywhere. Scores of "
             "new edits are not fetched (the job fails).",
             "RC/WL checks fail with 'ORES filters missing (silent degradation)'; Contributions "
-            "checks pass (the checkbox is still there).",
+            "checks fail with 'ORES scores gone since run <id>' when an earlier healthy run of "
+            "the target is in the reports dir (drift), otherwise they pass (the page alone "
+            "cannot tell lost scores from unscored edits).",
         ),
         Fault(
             "js-error",

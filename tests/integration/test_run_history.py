@@ -57,6 +57,10 @@ def test_diff_and_baseline_see_exactly_the_new_fault(
         "ruwiki/contributions/hidenondamaging",
     }
     assert after.by_outcome("failed") == expected
+    # Contributions keep their checkbox; the scores "before" saw are what is missing (drift).
+    for variant in ("plain", "hidenondamaging"):
+        [finding] = after.check(f"ruwiki/contributions/{variant}")["findings"]
+        assert finding["message"].startswith("ORES scores gone since run before: "), finding
 
     diff = smoke("diff", "before", "after", "--reports-dir", str(tmp_path), "--json")
     assert diff.returncode == 1, diff.stderr

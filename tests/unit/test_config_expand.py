@@ -287,6 +287,7 @@ def test_bulk_constructors_match_the_classes() -> None:
         "last_seen_levels": {"damaging": frozenset({"maybebad"})},
         "last_seen_run": "run-1",
         "reports_drift": True,
+        "last_seen_scored": True,
     }
     expectation = new_expectation(**values)
     assert expectation == Expectation(**values)

@@ -189,9 +189,12 @@ def test_pages_that_did_not_load_are_left_to_other_detectors(status: int | None)
 # --- ores-present on Contributions ------------------------------------------------------------
 
 
-def contributions(html: str, status: int = 200) -> PageRecord:
+def contributions(html: str, status: int = 200, scored: bool | None = None) -> PageRecord:
     return PageRecord(
-        requested_url="http://w/index.php?title=Special:Contributions/X", status=status, html=html
+        requested_url="http://w/index.php?title=Special:Contributions/X",
+        status=status,
+        html=html,
+        mw_config=MwConfig(canonical_special_page="Contributions", ores_scored=scored),
     )
 
 
@@ -222,6 +225,57 @@ def test_contributions_only_checks_damaging() -> None:
 
 def test_contributions_error_page_is_not_judged() -> None:
     assert present(contributions("", status=500), page=Page.CONTRIBUTIONS) == []
+
+
+# Contributions as the real extension renders it with the scoring service down: the checkbox
+# stays, the rows are there, none carries a score.
+CHECKBOX = '<input type="checkbox" id="ores-hide-nondamaging" name="hidenondamaging" value="1">'
+ROWS = (
+    '<ul class="mw-contributions-list">'
+    '<li data-mw-revid="12" class="">edit</li><li data-mw-revid="11" class="">edit</li></ul>'
+)
+SEEN: dict[str, Any] = {"last_seen_scored": True, "last_seen_run": "20261128-010000-abc"}
+
+
+def test_contributions_scores_gone_since_an_earlier_run_is_a_finding() -> None:
+    record = contributions(CHECKBOX + ROWS, scored=False)
+    [finding] = present(record, page=Page.CONTRIBUTIONS, **SEEN)
+    assert finding.detector == "ores-present"
+    assert finding.message == (
+        "ORES scores gone since run 20261128-010000-abc: the page lists edits but none is "
+        "scored (scoring service or thresholds broken?)"
+    )
+    assert finding.evidence["last_seen_run"] == "20261128-010000-abc"
+
+
+def test_contributions_without_scores_and_no_earlier_evidence_passes() -> None:
+    # The user's edits may never have been scored (old edits): the page alone cannot tell.
+    record = contributions(CHECKBOX + ROWS, scored=False)
+    assert present(record, page=Page.CONTRIBUTIONS) == []
+    assert present(record, page=Page.CONTRIBUTIONS, last_seen_run="run-1") == []
+
+
+@pytest.mark.parametrize(
+    ("html", "scored", "models", "status"),
+    [
+        (CHECKBOX + ROWS, True, BOTH, 200),  # scored now
+        (CHECKBOX + ROWS, None, BOTH, 200),  # unknown: mw never loaded
+        (CHECKBOX + '<ul class="mw-contributions-list"></ul>', False, BOTH, 200),  # no edits
+        (CHECKBOX + ROWS, False, frozenset({"goodfaith"}), 200),  # damaging not configured
+        (CHECKBOX + ROWS, False, BOTH, 500),  # server-error's finding
+    ],
+)
+def test_contributions_scores_gone_needs_every_condition(
+    html: str, scored: bool | None, models: frozenset[str], status: int
+) -> None:
+    record = contributions(html, status=status, scored=scored)
+    assert present(record, models=models, page=Page.CONTRIBUTIONS, **SEEN) == []
+
+
+def test_contributions_checkbox_missing_and_scores_gone_are_two_findings() -> None:
+    [checkbox, scores] = present(contributions(ROWS, scored=False), page=Page.CONTRIBUTIONS, **SEEN)
+    assert "#ores-hide-nondamaging" in checkbox.message
+    assert scores.message.startswith("ORES scores gone since run")
 
 
 # --- ores-applied -----------------------------------------------------------------------------

@@ -13,6 +13,10 @@ absent, and ``damaging=…`` in the URL is dropped. These detectors make that ab
   *Drift*: a level the last earlier run of the target saw on the page and that is gone now is a
   finding too — on the checks asking for it, and (for levels wikis.yaml does not list) on one
   check per page (``Expectation.reports_drift``), naming the run where it was last seen.
+  On Contributions the checkbox survives a broken scoring service or null thresholds (it then
+  filters nothing); what goes is the scores. A page that lists edits, none scored, where an
+  earlier run saw scores (``Expectation.last_seen_scored``) is a finding; without that evidence
+  it is not (the user's edits may never have been scored: old edits, wikis scoring only RC).
 - ``ores-applied`` judges only RC/WL pages whose filters app initialised and whose group exists:
   a missing app is ``filters-app``'s finding, a missing group or configured level
   ``ores-present``'s. A requested level the wiki does not offer is reported as that (its
@@ -36,6 +40,9 @@ MISSING_PREFIX = "ORES filters missing (silent degradation)"
 DAMAGING = "damaging"
 CONTRIBUTIONS_CHECKBOX = "ores-hide-nondamaging"
 _CHECKBOX_ID = re.compile(r"""\bid\s*=\s*(["'])""" + CONTRIBUTIONS_CHECKBOX + r"\1")
+SCORES_GONE_PREFIX = "ORES scores gone since run"
+# A row of the list: ContribsPager and ChangesList put the revision id on every row.
+_LISTED_EDIT = re.compile(r"\bdata-mw-revid\s*=")
 
 
 def _offered(groups: tuple[FilterGroup, ...]) -> dict[str, tuple[str, ...]]:
@@ -142,6 +149,19 @@ def _missing_checkbox(record: PageRecord) -> Iterator[Finding]:
     )
 
 
+def _scores_gone(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
+    if not expectation.last_seen_scored or record.mw_config.ores_scored is not False:
+        return  # no earlier evidence, scores shown, or unknown (mw never loaded)
+    if not _LISTED_EDIT.search(record.html):
+        return  # nothing listed (e.g. hidenondamaging with no damaging edit): nothing to score
+    yield Finding(
+        PRESENT,
+        f"{SCORES_GONE_PREFIX} {expectation.last_seen_run}: the page lists edits but none is "
+        "scored (scoring service or thresholds broken?)",
+        {"last_seen_run": expectation.last_seen_run, "missing": "oresData (scored rows)"},
+    )
+
+
 @detector(PRESENT)
 def ores_present(record: PageRecord, expectation: Expectation) -> Iterator[Finding]:
     """The ORES filters the wiki is configured for are on the page (catches silent degradation)."""
@@ -155,6 +175,7 @@ def ores_present(record: PageRecord, expectation: Expectation) -> Iterator[Findi
             yield from _drift(record, expectation)
     elif DAMAGING in expected:
         yield from _missing_checkbox(record)
+        yield from _scores_gone(record, expectation)
 
 
 def _not_applied(
