@@ -11,7 +11,7 @@ from typing import NoReturn
 from bench.env import REPO
 from bench.selection import Patterns
 
-SCENARIOS = ("baselines", "degraded")  # see bench.sweep.SCENARIOS for what each runs
+SCENARIOS = ("baselines", "degraded", "watch")  # see bench.sweep.SCENARIOS for what each runs
 MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
 CASES = ("healthy", "slow", "down", "slow+down")
 
@@ -20,6 +20,7 @@ CASES = ("healthy", "slow", "down", "slow+down")
 QUICK = {
     "baselines": Patterns(("enwiki",), ("recentchanges", "contributions"), ("plain",)),
     "degraded": Patterns((), ("contributions",), ("plain",)),  # one check per wiki
+    "watch": Patterns(("ruwiki",), ("recentchanges", "watchlist"), ("plain",)),
 }
 
 
@@ -75,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=SCENARIOS,
         default="baselines",
         help="baselines: smoke against idiomatic/floor/floor-parallel on the same checks "
-        "(default); degraded: time to verdict of the full sweep with one wiki slow / down",
+        "(default); degraded: time to verdict of the full sweep with one wiki slow / down; "
+        "watch: a steady smoke watch round against a fresh smoke run of the same checks",
     )
     farm = parser.add_argument_group("farm")
     farm.add_argument(

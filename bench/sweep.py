@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import baselines, degraded
+from bench import baselines, degraded, watch_cost
 from bench.env import Interrupted, SetupError, log
 from bench.farm import Farm
 from bench.options import parse_options
@@ -38,6 +38,7 @@ from bench.session import Session
 SCENARIOS: dict[str, Callable[[Session], int]] = {
     "baselines": baselines.run,
     "degraded": degraded.run,
+    "watch": watch_cost.run,
 }
 
 

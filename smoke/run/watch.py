@@ -202,12 +202,13 @@ class Watch:
         pending.clear()
 
     def _ordered(self) -> list[Check]:
-        """Longest first (by the previous round), so a round ends with the short checks."""
+        """The plan's order: a wiki's page after page, as `smoke run` gives them to workers.
 
-        def last_duration(check: Check) -> float:
-            return -float(self.latest.get(check.id, {}).get("duration_s", 0.0))
-
-        return sorted(self.checks, key=last_duration)
+        Measured (bench --scenario watch): sorting longest-first interleaved wikis and pages and
+        made a round ~10 % slower than a fresh run; in the plan's order a worker keeps loading
+        the same wiki's pages, whose modules are already compiled and cached.
+        """
+        return list(self.checks)
 
     def observe(self, number: int, record: dict[str, Any]) -> None:
         """One result of round ``number``: remember it; print and time a transition."""
