@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smoke.model.outcome import Outcome
+from smoke.output.problems import problem_parts
 
 GROUPED_OUTCOMES = (Outcome.FAILED.value, Outcome.BROKEN.value)
 
@@ -49,13 +50,7 @@ def normalise(message: str, wiki: str = "", page: str = "") -> str:
 
 def _problem(check: Mapping[str, Any]) -> tuple[str, str]:
     """(detector or error kind, message) of the first problem of a results.json record."""
-    findings = check.get("findings") or []
-    if findings and isinstance(findings[0], Mapping):
-        return str(findings[0].get("detector", "?")), str(findings[0].get("message", ""))
-    error = check.get("error")
-    if isinstance(error, Mapping):
-        return str(error.get("kind", "?")), str(error.get("message", ""))
-    return "?", ""
+    return problem_parts(check) or ("?", "")
 
 
 def cause_key(check: Mapping[str, Any]) -> str | None:

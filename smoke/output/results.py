@@ -20,6 +20,7 @@ from smoke.model.exit_codes import ExitCode
 from smoke.model.findings import Finding
 from smoke.model.outcome import count_outcomes
 from smoke.output.causes import group_id
+from smoke.output.problems import problem_parts
 from smoke.output.run_dir import CHECKS_DIR, RESULTS_FILE
 
 
@@ -63,18 +64,11 @@ class CheckResult:
 
 
 def first_problem(check: Mapping[str, Any]) -> str:
-    """The first finding, else the could-not-check error, else the skip reason, in one line.
-
-    Works on a plain results.json record too (older or hand-made ones may lack fields).
-    """
-    findings = check.get("findings") or []
-    if findings and isinstance(findings[0], Mapping):
-        first = findings[0]
-        return f"[{first.get('detector', '?')}] {first.get('message', '')}"
-    error = check.get("error")
-    if isinstance(error, Mapping):
-        return f"[{error.get('kind', '?')}] {error.get('message', '')}"
-    return str(check.get("skip_reason") or "")
+    """The first finding, else the could-not-check error, else the skip reason, in one line."""
+    parts = problem_parts(check)
+    if parts is None:
+        return str(check.get("skip_reason") or "")
+    return f"[{parts[0]}] {parts[1]}"
 
 
 def result_for(check: Check, outcome: str, **fields: Any) -> CheckResult:

@@ -22,6 +22,7 @@ from typing import Any
 from smoke.model.exit_codes import ExitCode
 from smoke.model.outcome import Outcome
 from smoke.output.causes import cause_id, cause_key
+from smoke.output.problems import problem_parts
 
 BAD_STATES = (Outcome.FAILED.value, Outcome.BROKEN.value)
 # A check that failed during the window "recovered" when its last observation is one of these.
@@ -64,14 +65,8 @@ def span(seconds: float) -> str:
 
 def problem_of(record: Mapping[str, Any]) -> str:
     """The first problem of a results.json record, as ``detector: message`` (or error kind)."""
-    findings = record.get("findings") or []
-    if findings and isinstance(findings[0], Mapping):
-        first = findings[0]
-        return f"{first.get('detector', '?')}: {first.get('message', '')}"
-    error = record.get("error")
-    if isinstance(error, Mapping):
-        return f"{error.get('kind', '?')}: {error.get('message', '')}"
-    return str(record.get("skip_reason") or "")
+    parts = problem_parts(record)
+    return f"{parts[0]}: {parts[1]}" if parts else str(record.get("skip_reason") or "")
 
 
 def shorten(text: str, limit: int = PROBLEM_CHARS) -> str:
