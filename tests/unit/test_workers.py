@@ -1,0 +1,32 @@
+"""How many browsers a run starts: `--workers 999` is capped by the checks and by memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from smoke.plan import workers
+from smoke.run import runner
+from smoke.run.runner import worker_count
+
+
+def test_a_huge_worker_count_is_capped_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "available_memory_mb", lambda: 3000)  # room for 5 browsers
+    monkeypatch.setattr(runner, "available_memory_mb", lambda: 3000)
+    count, note = worker_count("999", runnable=112, remote=False)
+    assert count == 5
+    assert "--workers 999 capped at 5" in note and "3000 MB" in note
+    count, note = worker_count("999", runnable=3, remote=False)
+    assert count == 3 and "3 check(s) to run" in note
+
+
+def test_a_modest_worker_count_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "available_memory_mb", lambda: 24000)
+    assert worker_count("4", runnable=112, remote=False) == (4, "")
+
+
+def test_auto_follows_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "available_memory_mb", lambda: 24000)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    assert worker_count("auto", runnable=112, remote=False) == (2, "")
+    assert worker_count("auto", runnable=112, remote=True) == (4, "")
+    assert worker_count("auto", runnable=1, remote=True) == (1, "")
