@@ -26,7 +26,7 @@ def test_a_modest_worker_count_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_auto_follows_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "available_memory_mb", lambda: 24000)
-    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr("smoke.plan.workers.os.cpu_count", lambda: 2)
     assert worker_count("auto", runnable=112, remote=False) == (2, "")
     assert worker_count("auto", runnable=112, remote=True) == (4, "")
     assert worker_count("auto", runnable=1, remote=True) == (1, "")
