@@ -277,15 +277,18 @@ class StubFarm:
                     status, kind, body = farm.answer(
                         f"http://{host}", parts.path, parse_qs(parts.query)
                     )
-                    self.send_response(status)
-                    self.send_header("Location" if status in (301, 302) else "Content-Type", kind)
-                    data = body.encode("utf-8")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
                 finally:
+                    # Counted out before the answer is sent: once the client has it, it may send
+                    # its next request before this thread would get here (a race of the stub,
+                    # not two requests in flight).
                     with farm._lock:
                         farm._in_flight[host] -= 1
+                self.send_response(status)
+                self.send_header("Location" if status in (301, 302) else "Content-Type", kind)
+                data = body.encode("utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
