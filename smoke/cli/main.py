@@ -6,6 +6,7 @@ Exit codes: :class:`smoke.model.exit_codes.ExitCode` (also in the README).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -105,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_list(args: argparse.Namespace) -> int:
     try:
-        plan = make_plan(plan_options(args))
+        # Listing judges nothing: no need to read earlier runs for drift.
+        plan = make_plan(dataclasses.replace(plan_options(args), drift=False))
     except (ConfigError, ValueError) as exc:
         return usage_error(str(exc))
     if args.json:

@@ -8,6 +8,7 @@ there is a pytest error → "broken" in JUnit and Allure); the judgement is rais
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -23,6 +24,7 @@ from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import allure_labels
 from smoke.output.causes import cause_text
+from smoke.output.results import CheckResult
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
@@ -94,6 +96,7 @@ class SmokeItem(pytest.Item):
         super().__init__(**kwargs)
         self.check = check
         self.execution: Execution | None = None
+        self.result: CheckResult | None = None
         self.started = 0.0
         self.started_wall = 0.0
         for keyword in (check.wiki, check.page.value, check.target):
@@ -139,13 +142,17 @@ class SmokeItem(pytest.Item):
             may_retry=lambda error: give_up.may_retry(self.check, error),
             on_attempt=lambda error: give_up.record(self.check, error),
         )
+        # The result record is made once, here; the report hook writes it (plugin.py).
+        self.result = result_of(
+            self.execution, worker=os.environ.get("PYTEST_XDIST_WORKER", "main")
+        )
         known = self.execution.verdict.known
         allure_labels.label_outcome(
             self.execution.outcome.value,
             len(self.execution.attempts),
             known.task if known is not None else None,
             known.url if known is not None else None,
-            cause=cause_text(asdict(result_of(self.execution, worker=""))),
+            cause=cause_text(asdict(self.result)),
         )
         final = self.execution.final
         if final.error is not None:

@@ -167,9 +167,8 @@ def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.T
             check, outcome.value, skip_reason=check.skip_reason, error=error, worker=worker
         )
     else:
-        from smoke.run.execution import result_of
-
-        result = result_of(execution, worker=worker)
+        assert item.result is not None  # made by SmokeItem.setup with the execution
+        result = item.result
         if report.failed and execution.outcome is Outcome.FLAKY:
             result.findings = finding_dicts([execution.flaky_finding()])
     result.duration_s = round(time.monotonic() - item.started, 3) if item.started else 0.0
