@@ -19,7 +19,7 @@ from smoke.browser.errors import PlaywrightError, browser_unavailable
 from smoke.browser.login import shared_session
 from smoke.browser.page_scripts import GC_LAUNCH_ARGS
 from smoke.browser.politeness import HostSlots
-from smoke.judge.verdict import could_not_check
+from smoke.judge.login_redirect import could_not_check
 from smoke.model.checks import Check
 from smoke.model.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.model.record import PageRecord

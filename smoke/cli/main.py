@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import NoReturn, cast
 
 from smoke import __version__
+from smoke.cli import testbed_command
+from smoke.cli.diff_merge_commands import add_parsers as add_history_parsers
 from smoke.cli.discover_command import add_parser as add_discover_parser
-from smoke.cli.history_commands import add_parsers as add_history_parsers
 from smoke.cli.parity_command import add_parser as add_parity_parser
 from smoke.cli.report_command import add_parser as add_report_parser
 from smoke.cli.selection import (
@@ -33,7 +34,6 @@ from smoke.judge.detectors import describe
 from smoke.model.exit_codes import ExitCode
 from smoke.plan.planner import make_plan
 from smoke.run import options
-from smoke.testbed import cli as testbed_cli
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_discover_parser(sub)
     add_parity_parser(sub)
     add_watch_parser(sub)
-    testbed_cli.add_parser(sub)
+    testbed_command.add_parser(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``smoke report [RUN]``: build the Allure 3 HTML report of a run (:mod:`smoke.runs.report`).
+"""``smoke report [RUN]``: build the Allure 3 HTML report of a run (:mod:`smoke.finished.report`).
 
 Exit codes: 0 built; 4 nothing built (no such run, no allure-results, Allure not installed,
 --output is something else); 5 Allure itself failed (node missing, crash, timeout).
@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from smoke.finished.report.build import REPORT_DIR, ReportError, ReportRequest, build_report
+from smoke.finished.report.history import HISTORY_FILE
 from smoke.model.exit_codes import ExitCode
 from smoke.output.run_dir import LATEST
-from smoke.runs.report.build import REPORT_DIR, ReportError, ReportRequest, build_report
-from smoke.runs.report.history import HISTORY_FILE
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,4 +1,4 @@
-"""``smoke watch``: the argparse face of watching a deploy window (:mod:`smoke.run.watch`)."""
+"""``smoke watch``: the argparse face of watching a deploy window (:mod:`smoke.watch.loop`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from smoke.config import ConfigError
 from smoke.model.exit_codes import ExitCode
 from smoke.model.values import parse_positive
 from smoke.run import options
-from smoke.run.watch_timeline import EXIT_MEANINGS
+from smoke.watch.timeline import EXIT_MEANINGS
 
 # The options of `smoke run` that mean the same in a watch. Not here: --shard (a watch is one
 # machine's view), --deadline (--for), --baseline (the first round is the baseline),
@@ -109,7 +109,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from smoke.run.watch import WatchRequest, run_watch  # processes and browsers: when watching
+    from smoke.watch.loop import WatchRequest, run_watch  # processes and browsers: when watching
 
     try:
         plan, selected = plan_selection(args)

@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from smoke.model.wikimedia import smoke_agent
+from smoke.output.results import CheckResult
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the checkout smoke runs from, if any
 SITEINFO_TIMEOUT = 3.0  # seconds: environment info must never hold a report up for long
@@ -64,3 +65,22 @@ def git_sha(root: Path = PACKAGE_ROOT) -> str | None:
         return None
     sha = done.stdout.strip()
     return sha if done.returncode == 0 and sha else None
+
+
+def environment(results: list[CheckResult]) -> dict[str, str]:
+    """MediaWiki version (siteinfo of one checked wiki, asked now) and smoke's git sha."""
+    found: dict[str, str] = {}
+    reachable = [r for r in results if r.outcome not in ("broken", "skipped")]
+    for result in reachable[:2]:  # bounded: a dead wiki must not stall the end of the run
+        api = api_url(result.url)
+        try:
+            version = siteinfo_version(api) if api else ""
+        except (OSError, ValueError):
+            continue
+        if version:
+            found["MediaWiki"] = version
+            break
+    sha = git_sha()
+    if sha:
+        found["smoke git"] = sha
+    return found

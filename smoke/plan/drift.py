@@ -23,7 +23,7 @@ from typing import Any
 
 from smoke.judge.detectors.ores import SCORES_GONE_PREFIX
 from smoke.model.checks import Check
-from smoke.output.history import HistoryError, list_runs, load_run
+from smoke.output.past_runs import HistoryError, list_runs, load_run
 
 Key = tuple[str, str]  # (wiki, page)
 Levels = Mapping[Key, Mapping[str, frozenset[str]]]  # (wiki, page) -> model -> levels

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from smoke.output.history import BadRun, list_runs, load_run
+from smoke.output.past_runs import BadRun, list_runs, load_run
 
 # A sweep's durations move little from run to run; a few recent runs cover checks that were
 # skipped or filtered out of the newest one without letting stale numbers dominate.

@@ -31,3 +31,17 @@ def default_workers(checks_to_run: int, remote: bool) -> int:
     cores = os.cpu_count() or 1
     wanted = cores * 2 if remote else cores
     return max(1, min(wanted, max_workers(checks_to_run), MAX_DEFAULT_WORKERS))
+
+
+def worker_count(requested: str, runnable: int, remote: bool) -> tuple[int, str]:
+    """How many browsers to start, and a note when fewer than asked (empty otherwise)."""
+    if requested == "auto":
+        return default_workers(runnable, remote=remote), ""
+    wanted = int(requested)
+    most = max_workers(runnable)
+    if wanted <= most:
+        return wanted, ""
+    return most, (
+        f"--workers {wanted} capped at {most}: {runnable} check(s) to run, "
+        f"~{MEMORY_PER_WORKER_MB} MB per browser and {available_memory_mb()} MB of memory"
+    )

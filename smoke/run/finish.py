@@ -15,8 +15,9 @@ import pytest
 
 from smoke import __version__
 from smoke.browser.login import session_secrets
+from smoke.execute.give_up import LOCK_FILE, STATE_FILE, GiveUp
 from smoke.output.allure_durations import set_durations
-from smoke.output.environment import api_url, git_sha, siteinfo_version
+from smoke.output.environment import environment
 from smoke.output.junit import reconcile_junit
 from smoke.output.redact import redact_file, scrub_run
 from smoke.output.results import CheckResult, read_check_results, write_results_json
@@ -28,26 +29,6 @@ from smoke.output.run_dir import (
 )
 from smoke.output.summary import write_summary
 from smoke.plan.planner import Plan
-from smoke.run.give_up import LOCK_FILE, STATE_FILE, GiveUp
-
-
-def environment(results: list[CheckResult]) -> dict[str, str]:
-    """MediaWiki version (siteinfo of one checked wiki, asked now) and smoke's git sha."""
-    found: dict[str, str] = {}
-    reachable = [r for r in results if r.outcome not in ("broken", "skipped")]
-    for result in reachable[:2]:  # bounded: a dead wiki must not stall the end of the run
-        api = api_url(result.url)
-        try:
-            version = siteinfo_version(api) if api else ""
-        except (OSError, ValueError):
-            continue
-        if version:
-            found["MediaWiki"] = version
-            break
-    sha = git_sha()
-    if sha:
-        found["smoke git"] = sha
-    return found
 
 
 def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:

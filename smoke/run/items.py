@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from smoke.config import ConfigError
+from smoke.execute.give_up import DEFAULT_THRESHOLD, GiveUp
 from smoke.model.checks import Check
 from smoke.model.findings import CouldNotCheck, Finding, NotLoaded
 from smoke.model.outcome import Outcome
@@ -28,12 +29,11 @@ from smoke.output.results import CheckResult
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
-from smoke.run.give_up import DEFAULT_THRESHOLD, GiveUp
 from smoke.run.stash import BROWSER_KEY, DEADLINE_KEY, GIVE_UP_KEY, PLAN_KEY, RUN_DIR_KEY
 
 if TYPE_CHECKING:
     from smoke.browser.worker import WorkerBrowser
-    from smoke.run.execution import Execution
+    from smoke.execute.attempts import Execution
 
 
 class CheckFailed(AssertionError):
@@ -111,7 +111,7 @@ class SmokeItem(pytest.Item):
         return self.execution.final.record if self.execution else None
 
     def setup(self) -> None:
-        from smoke.run.execution import execute, result_of
+        from smoke.execute.attempts import execute, result_of
 
         self.started, self.started_wall = time.monotonic(), time.time()
         allure_labels.label_test(self.check)

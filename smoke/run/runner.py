@@ -17,35 +17,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.finished.diff import baseline_exit_code, counts_line, diff_runs
 from smoke.model.exit_codes import ExitCode
 from smoke.output.causes import group_causes
-from smoke.output.history import HistoryError, load_results, resolve_run
+from smoke.output.past_runs import HistoryError, load_results, resolve_run
 from smoke.output.results import exit_code_for, read_check_results
 from smoke.output.run_dir import new_run_id
 from smoke.plan.planner import Plan
 from smoke.plan.shard import last_durations
-from smoke.plan.workers import (
-    MEMORY_PER_WORKER_MB,
-    available_memory_mb,
-    default_workers,
-    max_workers,
-)
+from smoke.plan.workers import worker_count
 from smoke.run import options
-from smoke.runs.diff import baseline_exit_code, counts_line, diff_runs
-
-
-def worker_count(requested: str, runnable: int, remote: bool) -> tuple[int, str]:
-    """How many browsers to start, and a note when fewer than asked (empty otherwise)."""
-    if requested == "auto":
-        return default_workers(runnable, remote=remote), ""
-    wanted = int(requested)
-    most = max_workers(runnable)
-    if wanted <= most:
-        return wanted, ""
-    return most, (
-        f"--workers {wanted} capped at {most}: {runnable} check(s) to run, "
-        f"~{MEMORY_PER_WORKER_MB} MB per browser and {available_memory_mb()} MB of memory"
-    )
 
 
 def pytest_args(

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from smoke.execute.give_up import GiveUp
 from smoke.plan.planner import Plan
-from smoke.run.give_up import GiveUp
 
 if TYPE_CHECKING:
     # Imported where a check runs, not here: under xdist the controller never drives a browser,

@@ -1,9 +1,9 @@
 """The local wiki farm: real MediaWiki wikis running Extension:ORES (or its imitation), a
 scoring service, and switchable faults.
 
-``smoke testbed up|status|down|fault`` (see :mod:`smoke.testbed.cli`). The farm's state file is
-what the runner and the tests read: :func:`smoke.testbed.state.load_state`. Which ORES levels
-each wiki offers is the table :data:`smoke.testbed.wikis.WIKI_SPECS`
+``smoke testbed up|status|down|fault`` (see :mod:`smoke.cli.testbed_command`). The farm's
+state file is what the runner and the tests read: :func:`smoke.testbed.state.load_state`.
+Which ORES levels each wiki offers is the table :data:`smoke.testbed.wikis.WIKI_SPECS`
 (:func:`smoke.testbed.wikis.configured_levels`).
 """
 

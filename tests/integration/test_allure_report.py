@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from smoke.finished.report.build import ReportError, find_allure
+from smoke.finished.report.history import HISTORY_FILE
+from smoke.finished.report.tasks import phabricator_url
 from smoke.output.allure_labels import KNOWN_ISSUE_LABEL
-from smoke.runs.report.build import ReportError, find_allure
-from smoke.runs.report.history import HISTORY_FILE
-from smoke.runs.report.tasks import phabricator_url
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import ROOT, smoke_run

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from smoke.runs.report.build import BuiltReport, ReportRequest, build_report
-from smoke.runs.report.history import HISTORY_FILE, RUN_KEY
+from smoke.finished.report.build import BuiltReport, ReportRequest, build_report
+from smoke.finished.report.history import HISTORY_FILE, RUN_KEY
 
 FAKE_ALLURE = """\
 #!{python}

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from smoke.cli.history_commands import add_parsers
+from smoke.cli.diff_merge_commands import add_parsers
+from smoke.finished.diff import RunDiff, baseline_exit_code, diff_runs, render_diff
 from smoke.output.results import CheckResult
-from smoke.runs.diff import RunDiff, baseline_exit_code, diff_runs, render_diff
 
 
 def check(check_id: str, outcome: str, **extra: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from smoke.execute.give_up import GiveUp
 from smoke.model.checks import Check, Expectation, Page
 from smoke.model.findings import (
     BrowserCrashed,
@@ -16,7 +17,6 @@ from smoke.model.findings import (
     PageGivenUp,
     TargetUnreachable,
 )
-from smoke.run.give_up import GiveUp
 
 
 def check(wiki: str = "slowwiki", page: Page = Page.WATCHLIST, variant: str = "plain") -> Check:

@@ -75,7 +75,7 @@ def _no_browser_in_judge(contract: Contract) -> bool:
     ("module", "forbidden_import", "must_break"),
     [
         (
-            "smoke/judge/verdict.py",
+            "smoke/judge/login_redirect.py",
             "import smoke.browser.worker",
             [_stage_layers, _no_browser_in_judge],
         ),

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from smoke.cli.history_commands import add_parsers
-from smoke.output.history import load_run, resolve_run, to_check_result
+from smoke.cli.diff_merge_commands import add_parsers
+from smoke.finished.merge import MergeError, merge_junit, merge_runs
+from smoke.output.past_runs import load_run, resolve_run, to_check_result
 from smoke.output.results import write_check_result
 from smoke.output.summary import render_summary
-from smoke.runs.merge import MergeError, merge_junit, merge_runs
 
 
 def record(check_id: str, outcome: str, **extra: Any) -> dict[str, Any]:

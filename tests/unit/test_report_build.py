@@ -1,4 +1,4 @@
-"""`smoke report` builds without node (smoke.runs.report.build, smoke.cli.report_command): the
+"""`smoke report` builds without node (smoke.finished.report.build, smoke.cli.report_command): the
 output, failures, run names, finding Allure. The fake Allure is tests/unit/report_fakes.py; the
 real one is exercised by tests/integration/test_allure_report.py."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from smoke.cli import report_command as commands_report
-from smoke.runs.report.build import INSTALL_HINT, ReportError, find_allure
-from smoke.runs.report.history import HISTORY_FILE, RUN_KEY
+from smoke.finished.report.build import INSTALL_HINT, ReportError, find_allure
+from smoke.finished.report.history import HISTORY_FILE, RUN_KEY
 from tests.unit.report_fakes import build, history_runs, make_run, report_data, write_fake_allure
 
 
@@ -150,7 +150,7 @@ def test_command_without_allure_installed_exits_4_with_the_install_command(
 ) -> None:
     reports = tmp_path / "reports"
     make_run(reports, "r1", 1_000_000)
-    monkeypatch.setattr("smoke.runs.report.build.PACKAGE_ROOT", tmp_path)
+    monkeypatch.setattr("smoke.finished.report.build.PACKAGE_ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)
 
     code = run_command("--reports-dir", str(reports))  # no `latest` link yet: usage error
@@ -174,7 +174,7 @@ def test_command_builds_and_says_where(
     binary = tmp_path / "tools/allure/node_modules/.bin/allure"
     binary.parent.mkdir(parents=True)
     os.symlink(fake_allure, binary)
-    monkeypatch.setattr("smoke.runs.report.build.PACKAGE_ROOT", tmp_path)
+    monkeypatch.setattr("smoke.finished.report.build.PACKAGE_ROOT", tmp_path)
 
     code = run_command("r1", "--reports-dir", str(reports), "--single-file")
 

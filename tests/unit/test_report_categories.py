@@ -1,14 +1,14 @@
-"""Allure categories and the allurerc.mjs that carries them (smoke.runs.report.categories,
-smoke.runs.report.allurerc)."""
+"""Allure categories and the allurerc.mjs that carries them (smoke.finished.report.categories,
+smoke.finished.report.allurerc)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from smoke.finished.report.allurerc import allure_config, config_module
+from smoke.finished.report.categories import CATEGORIES
 from smoke.model.wikimedia import TASK_PATTERN
-from smoke.runs.report.allurerc import allure_config, config_module
-from smoke.runs.report.categories import CATEGORIES
 
 
 def test_categories_order_known_issue_first_then_flaky() -> None:

@@ -1,6 +1,6 @@
-"""What a report says about its run: "Metadata" (smoke.runs.report.environment, with the
+"""What a report says about its run: "Metadata" (smoke.finished.report.environment, with the
 siteinfo and API lookups of smoke.output.environment it relies on) and the run's start
-(smoke.runs.report.run_data)."""
+(smoke.finished.report.run_data)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from smoke.finished.report.environment import environment_info, properties_text
+from smoke.finished.report.run_data import run_started_ms
 from smoke.output.environment import api_url, siteinfo_version
-from smoke.runs.report.environment import environment_info, properties_text
-from smoke.runs.report.run_data import run_started_ms
 
 
 def test_api_url_from_check_urls() -> None:

@@ -1,4 +1,4 @@
-"""The history file's rules (smoke.runs.report.history): cut at a run, filed in by time;
+"""The history file's rules (smoke.finished.report.history): cut at a run, filed in by time;
 reporting runs out of order through builds with the fake Allure (tests/unit/report_fakes.py)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from smoke.runs.report.history import RUN_KEY, merge_history, split_history
+from smoke.finished.report.history import RUN_KEY, merge_history, split_history
 from tests.unit.report_fakes import build, history_runs, make_run, report_data, write_fake_allure
 
 

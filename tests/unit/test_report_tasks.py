@@ -1,10 +1,10 @@
-"""Phabricator task ids of known issues (smoke.runs.report.tasks)."""
+"""Phabricator task ids of known issues (smoke.finished.report.tasks)."""
 
 from __future__ import annotations
 
 import pytest
 
-from smoke.runs.report.tasks import phabricator_url, task_id
+from smoke.finished.report.tasks import phabricator_url, task_id
 
 
 @pytest.mark.parametrize(

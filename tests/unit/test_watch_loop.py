@@ -18,11 +18,11 @@ from smoke.model.checks import Check, Expectation, Page
 from smoke.model.exit_codes import ExitCode
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir
-from smoke.run.watch import STOPPED_FAILURE, STOPPED_ROUNDS, STOPPED_WINDOW, Watch, WatchRequest
-from smoke.run.watch_pool import Done
-from smoke.run.watch_report import write_watch
-from smoke.run.watch_timeline import watch_exit_code
-from smoke.run.watch_worker import Task
+from smoke.watch.loop import STOPPED_FAILURE, STOPPED_ROUNDS, STOPPED_WINDOW, Watch, WatchRequest
+from smoke.watch.pool import Done
+from smoke.watch.report import write_watch
+from smoke.watch.timeline import watch_exit_code
+from smoke.watch.worker import Task
 
 RC = "ruwiki/recentchanges/plain"
 WL = "ruwiki/watchlist/plain"

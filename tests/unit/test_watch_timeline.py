@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from smoke.model.exit_codes import ExitCode
-from smoke.run.watch_timeline import (
+from smoke.watch.timeline import (
     Period,
     Transition,
     build_periods,

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from smoke.plan import workers
-from smoke.run import runner
-from smoke.run.runner import worker_count
+from smoke.plan.workers import worker_count
 
 
 def test_a_huge_worker_count_is_capped_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "available_memory_mb", lambda: 3000)  # room for 5 browsers
-    monkeypatch.setattr(runner, "available_memory_mb", lambda: 3000)
+    monkeypatch.setattr(workers, "available_memory_mb", lambda: 3000)
     count, note = worker_count("999", runnable=112, remote=False)
     assert count == 5
     assert "--workers 999 capped at 5" in note and "3000 MB" in note

@@ -29,6 +29,7 @@ from typing import Any
 from playwright.sync_api import Browser, Playwright
 
 from smoke.browser.worker import WorkerBrowser
+from smoke.execute.attempts import execute, result_of
 from smoke.model.checks import Check
 from smoke.model.findings import CouldNotCheck
 from smoke.model.outcome import Outcome
@@ -37,7 +38,6 @@ from smoke.output.results import CheckResult, result_for
 from smoke.output.run_dir import ARTIFACTS_DIR
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
-from smoke.run.execution import execute, result_of
 
 PARENT_POLL_S = 1.0  # how often an idle worker looks whether the main process still runs
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from smoke.output.history import (
+from smoke.output.past_runs import (
     BadRun,
     RunNotFound,
     list_runs,

@@ -3,14 +3,14 @@
 What goes into a build (all in a temporary directory except the history file and the output):
 
 * ``allurerc.mjs`` — report name, output, categories, history path, the Awesome plugin's options
-  (:mod:`smoke.runs.report.allurerc`). It is plain JSON behind ``export default``: no value we
+  (:mod:`smoke.finished.report.allurerc`). It is plain JSON behind ``export default``: no value we
   put in it can become code.
 * a second results directory holding only ``environment.properties`` (target, wikis, MediaWiki
-  version, smoke version, git commit, run id: :mod:`smoke.runs.report.environment`). Allure
+  version, smoke version, git commit, run id: :mod:`smoke.finished.report.environment`). Allure
   merges it with the run's results; the Awesome report shows it as "Metadata".
 * the history Allure reads: the entries of ``reports/allure-history.jsonl`` of runs *before* this
   one. Allure appends this run's entry to that copy; we then put the entry into the real file
-  (:mod:`smoke.runs.report.history`, which states the history rules).
+  (:mod:`smoke.finished.report.history`, which states the history rules).
 
 The report is built beside its output and swapped in at the end: a failed build leaves the
 previous report, and the history, as they were.
@@ -30,13 +30,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from smoke.model.exit_codes import ExitCode
-from smoke.output import history as runs_history
-from smoke.output.environment import PACKAGE_ROOT, git_sha, siteinfo_version
-from smoke.output.run_dir import ALLURE_RESULTS_DIR, LATEST
-from smoke.runs.report.allurerc import CONFIG_FILE, allure_config, config_module
-from smoke.runs.report.environment import PROPERTIES_FILE, environment_info, properties_text
-from smoke.runs.report.history import (
+from smoke.finished.report.allurerc import CONFIG_FILE, allure_config, config_module
+from smoke.finished.report.environment import PROPERTIES_FILE, environment_info, properties_text
+from smoke.finished.report.history import (
     HISTORY_FILE,
     HISTORY_LIMIT,
     load_history,
@@ -44,12 +40,16 @@ from smoke.runs.report.history import (
     split_history,
     write_history,
 )
-from smoke.runs.report.run_data import (
+from smoke.finished.report.run_data import (
     read_allure_results,
     read_run_meta,
     run_checks,
     run_started_ms,
 )
+from smoke.model.exit_codes import ExitCode
+from smoke.output import past_runs as runs_history
+from smoke.output.environment import PACKAGE_ROOT, git_sha, siteinfo_version
+from smoke.output.run_dir import ALLURE_RESULTS_DIR, LATEST
 
 REPORT_DIR = "allure-report"
 
@@ -92,7 +92,7 @@ class BuiltReport:
 
 def resolve_run(reports_dir: Path, run: str = LATEST) -> Path:
     """The run directory, with allure-results, that RUN names (a run id, a path, ``latest`` or
-    ``previous``: :func:`smoke.output.history.resolve_run`). Symbolic links are followed: the
+    ``previous``: :func:`smoke.output.past_runs.resolve_run`). Symbolic links are followed: the
     history is keyed by the real run id and kept beside the real run directory."""
     if not run:
         raise ReportError(f"no run given: name a run directory under {reports_dir}")
@@ -117,7 +117,7 @@ def resolve_run(reports_dir: Path, run: str = LATEST) -> Path:
 def find_allure(roots: Iterable[Path] | None = None) -> Path:
     """The Allure CLI installed by ``npm ci --prefix tools/allure`` in smoke's checkout (or the
     current directory). Never a global one: the pinned version is the one whose config format
-    :mod:`smoke.runs.report.allurerc` writes."""
+    :mod:`smoke.finished.report.allurerc` writes."""
     for root in roots if roots is not None else (PACKAGE_ROOT, Path.cwd()):
         candidate = root / ALLURE_RELATIVE
         if candidate.is_file() and os.access(candidate, os.X_OK):

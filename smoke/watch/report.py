@@ -21,12 +21,12 @@ from typing import Any
 
 from smoke import __version__
 from smoke.model.exit_codes import ExitCode
+from smoke.output.environment import environment
 from smoke.output.junit import reconcile_junit
 from smoke.output.results import CheckResult, write_results_json
 from smoke.output.run_dir import AUTH_DIR, JUNIT_FILE, SUMMARY_FILE, point_latest
 from smoke.output.summary import render_summary
-from smoke.run.finish import environment
-from smoke.run.watch_timeline import (
+from smoke.watch.timeline import (
     EXIT_MEANINGS,
     CauseSpan,
     Transition,

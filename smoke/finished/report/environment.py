@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from smoke import __version__
+from smoke.finished.report.run_data import label
 from smoke.output.allure_labels import TARGET_LABEL
 from smoke.output.environment import api_url, git_sha, siteinfo_version
-from smoke.runs.report.run_data import label
 
 PROPERTIES_FILE = "environment.properties"
 

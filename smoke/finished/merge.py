@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from smoke.output.history import Run, parse_time, to_check_result
+from smoke.output.past_runs import Run, parse_time, to_check_result
 from smoke.output.results import exit_code_for, write_results_json
 from smoke.output.run_dir import (
     ALLURE_RESULTS_DIR,

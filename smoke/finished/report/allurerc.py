@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from smoke.finished.report.categories import CATEGORIES, CHARTS
 from smoke.output.allure_labels import PAGE_LABEL, WIKI_LABEL
-from smoke.runs.report.categories import CATEGORIES, CHARTS
 
 CONFIG_FILE = "allurerc.mjs"
 

@@ -10,7 +10,7 @@ the run id and sets ``timestamp`` to the run's start, because Allure orders hist
   the same run twice, never duplicates an entry or reorders the history;
 * a run whose report was never built is not in the history; ``smoke report <run>`` adds it;
 * the file keeps the newest :data:`HISTORY_LIMIT` runs; builds hold a lock on it
-  (:mod:`smoke.runs.report.build`).
+  (:mod:`smoke.finished.report.build`).
 
 A build gives Allure a copy holding only the entries before the run; Allure appends the run's
 entry to that copy, and :func:`record_run` moves it into the real file.

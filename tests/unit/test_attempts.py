@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from smoke.config import parse_config
+from smoke.execute.attempts import CheckBrowser, Execution, execute, result_of
 from smoke.judge.detectors import ALL_DETECTORS
 from smoke.model.checks import Check, Expectation, Page
 from smoke.model.findings import NavigationTimeout
 from smoke.model.outcome import Outcome
 from smoke.model.record import MwConfig, PageRecord
 from smoke.plan.planner import Plan, PlanOptions
-from smoke.run.execution import CheckBrowser, Execution, execute, result_of
 
 CONFIG = """\
 retries: 1

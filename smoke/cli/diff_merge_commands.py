@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smoke.finished.diff import SECTIONS, diff_runs, render_diff
 from smoke.model.exit_codes import ExitCode
-from smoke.output.history import HistoryError, Run, load_run, resolve_run
+from smoke.output.past_runs import HistoryError, Run, load_run, resolve_run
 from smoke.output.run_dir import LATEST, PREVIOUS
-from smoke.runs.diff import SECTIONS, diff_runs, render_diff
 
 if TYPE_CHECKING:
-    from smoke.runs.merge import MergePlan
+    from smoke.finished.merge import MergePlan
 
 
 DIFF_DESCRIPTION = f"""\
@@ -163,7 +163,7 @@ def _report_merge(run_dir: Path, plan: MergePlan) -> None:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     # Imported here: merge needs smoke.output.reporting, which loads allure; diff should stay quick.
-    from smoke.runs.merge import MergeError, merge_runs, merged_exit_code
+    from smoke.finished.merge import MergeError, merge_runs, merged_exit_code
 
     if args.out is not None and (problem := _bad_run_id(args.out)):
         return _error(problem)

@@ -1,6 +1,6 @@
 """The persistent worker processes of ``smoke watch``, as the main process sees them.
 
-W processes (:mod:`smoke.run.watch_worker`) started once with the *spawn* method (a fresh
+W processes (:mod:`smoke.watch.worker`) started once with the *spawn* method (a fresh
 interpreter: nothing of the main process's state is shared by accident) take checks from one
 task queue, so a round's checks spread over whichever worker is free. A worker that dies
 mid-check is replaced; its check is reported broken ("the worker process died"), never lost.
@@ -23,7 +23,7 @@ from typing import Any
 from smoke.model.checks import Check
 from smoke.model.outcome import Outcome
 from smoke.output.results import result_for
-from smoke.run.watch_worker import Task, WorkerSettings, worker_main
+from smoke.watch.worker import Task, WorkerSettings, worker_main
 
 RESTARTS_PER_WORKER = 3  # a worker dying more often than this is a broken machine, not bad luck
 STOP_GRACE_S = 2.0  # how long workers get to finish the check in hand when the watch stops

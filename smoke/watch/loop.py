@@ -2,11 +2,11 @@
 
 2017's outage appeared while a *service* was deployed and was noticed on IRC 45 minutes later.
 A watch repeats the checks every ``--every`` for ``--for`` (or until Ctrl-C) with one pool of
-persistent workers (:mod:`smoke.run.watch_pool`: browsers, pages and logins kept between
+persistent workers (:mod:`smoke.watch.pool`: browsers, pages and logins kept between
 rounds), prints each transition the moment its result arrives, and writes one run directory
 with the last round's records, every round's outcomes and the timeline
-(:mod:`smoke.run.watch_report`). The rules (states, periods, exit code) are in
-:mod:`smoke.run.watch_timeline`.
+(:mod:`smoke.watch.report`). The rules (states, periods, exit code) are in
+:mod:`smoke.watch.timeline`.
 
 Rounds never overlap: the next one starts ``--every`` after the previous one started, or at
 once (and the output says so) when a round took longer than that.
@@ -33,10 +33,10 @@ from smoke.model.exit_codes import ExitCode
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir
 from smoke.plan.planner import Plan
-from smoke.run.runner import worker_count
-from smoke.run.watch_pool import Done, PoolFailed, WorkerPool
-from smoke.run.watch_report import WatchFacts, write_watch
-from smoke.run.watch_timeline import (
+from smoke.plan.workers import worker_count
+from smoke.watch.pool import Done, PoolFailed, WorkerPool
+from smoke.watch.report import WatchFacts, write_watch
+from smoke.watch.timeline import (
     BAD_STATES,
     EXIT_MEANINGS,
     Round,
@@ -49,7 +49,7 @@ from smoke.run.watch_timeline import (
     state_of,
     watch_exit_code,
 )
-from smoke.run.watch_worker import Task, WorkerSettings
+from smoke.watch.worker import Task, WorkerSettings
 
 POLL_S = 1.0  # how often the main process looks at its workers while a round is in flight
 STALL_S = 300.0  # no result for this long: the checks still out are reported broken

@@ -1,0 +1,1 @@
+"""`smoke watch`: one plan repeated through a deploy window by persistent workers."""
