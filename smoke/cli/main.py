@@ -1,6 +1,6 @@
 """``smoke``: run, list and validate checks; manage the local testbed.
 
-Exit codes: :class:`smoke.model.exit_codes.ExitCode` (also in the README).
+Exit codes: :class:`smoke.model.exit_codes.ExitCode` (their meanings: docs/options.md).
 """
 
 from __future__ import annotations

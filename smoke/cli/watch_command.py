@@ -13,10 +13,9 @@ from smoke.cli.selection import (
     usage_error,
 )
 from smoke.config import ConfigError
-from smoke.model.exit_codes import ExitCode
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.model.values import parse_positive
 from smoke.run import options
-from smoke.watch.timeline import EXIT_MEANINGS
 
 # The options of `smoke run` that mean the same in a watch. Not here: --shard (a watch is one
 # machine's view), --deadline (--for), --baseline (the first round is the baseline),
@@ -43,7 +42,7 @@ EPILOG = (
     "timeline: what failed when, for how long, with the evidence of its first failing round), "
     "junit.xml (last round).\n\nexit codes:\n"
     + "\n".join(
-        f"  {int(code):>3}  {EXIT_MEANINGS[code]}"
+        f"  {int(code):>3}  {WATCH_EXIT_MEANINGS[code]}"
         for code in (
             ExitCode.OK,
             ExitCode.DEFECT,

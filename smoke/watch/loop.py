@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.model.checks import Check
-from smoke.model.exit_codes import ExitCode
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir
 from smoke.plan.planner import Plan
@@ -38,7 +38,6 @@ from smoke.watch.pool import Done, PoolFailed, WorkerPool
 from smoke.watch.report import WatchFacts, write_watch
 from smoke.watch.timeline import (
     BAD_STATES,
-    EXIT_MEANINGS,
     Round,
     Transition,
     is_new_failure,
@@ -299,7 +298,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int:
-    """Watch ``checks``; write the run directory; the exit code (README, *smoke watch*)."""
+    """Watch ``checks``; write the run directory; the exit code (docs/watch.md)."""
     try:
         browser = find_chromium(request.browser_path, headless=not request.headed).describe()
     except NoBrowser as exc:
@@ -371,7 +370,7 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         facts.workers_started = pool.workers_started
         for line in write_watch(run_dir, facts):
             _say(line)
-        _say(f"exit {int(code)}: {EXIT_MEANINGS[code]}")
+        _say(f"exit {int(code)}: {WATCH_EXIT_MEANINGS[code]}")
         return code
     finally:
         shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)  # sessions are secrets, always

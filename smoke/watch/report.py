@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from smoke import __version__
-from smoke.model.exit_codes import ExitCode
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.output.environment import environment
 from smoke.output.junit import reconcile_junit
 from smoke.output.results import CheckResult, write_results_json
 from smoke.output.run_dir import AUTH_DIR, JUNIT_FILE, SUMMARY_FILE, point_latest
 from smoke.output.summary import render_summary
 from smoke.watch.timeline import (
-    EXIT_MEANINGS,
     CauseSpan,
     Transition,
     build_periods,
@@ -120,7 +119,7 @@ def watch_section(facts: WatchFacts) -> dict[str, Any]:
         "browsers_started": facts.browsers_started,
         "logins": facts.logins,
         "exit_code": int(facts.exit_code),
-        "exit_meaning": EXIT_MEANINGS.get(facts.exit_code, ""),
+        "exit_meaning": WATCH_EXIT_MEANINGS.get(facts.exit_code, ""),
     }
 
 
@@ -192,7 +191,7 @@ def render_watch_summary(facts: WatchFacts, spans: list[CauseSpan], meta: Mappin
         "",
         f"{len(facts.rounds)} rounds of {checks} checks every {facts.every_s:g} s ({window}), "
         f"from {facts.started_at} for {span(facts.duration_s)}; stopped: {facts.stopped or '?'}. "
-        f"**Exit {int(code)}**: {EXIT_MEANINGS.get(code, '')}.",
+        f"**Exit {int(code)}**: {WATCH_EXIT_MEANINGS.get(code, '')}.",
         "",
         "=== Timeline (failing periods by root cause) ===",
         "",

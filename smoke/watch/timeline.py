@@ -29,18 +29,6 @@ BAD_STATES = (Outcome.FAILED.value, Outcome.BROKEN.value)
 RECOVERED_STATES = (Outcome.PASSED.value, Outcome.KNOWN.value, Outcome.SKIPPED.value)
 PROBLEM_CHARS = 110  # how much of a problem a console line shows
 
-EXIT_MEANINGS: Mapping[ExitCode, str] = {
-    ExitCode.OK: "nothing failed and every check could be checked in every round",
-    ExitCode.DEFECT: "a check was still failing at the end (or it failed and could not be "
-    "checked afterwards); with --exit-on-failure: a new failure stopped the watch",
-    ExitCode.RECOVERED: "a check failed during the window, and every check that failed "
-    "passed in the last round",
-    ExitCode.BROKEN: "no check failed, but some could not be checked in some round "
-    "(refused, timeout, login)",
-    ExitCode.USAGE: "bad configuration or usage; nothing was watched",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was observed so far is written",
-}
-
 
 def state_of(outcome: str) -> str:
     """The state transitions are about: flaky (failed, then passed on a retry) is passed."""
