@@ -288,7 +288,7 @@ class SmokeConfig(_Model):
     # Page loads in flight at once against one host, across all workers (politeness).
     max_per_host: Annotated[int, Field(ge=1, le=MAX_PER_HOST)] = 2
     # Consecutive navigation timeouts on one wiki's page (or unreachable results on one host)
-    # after which the rest of its checks are not loaded (README, *Time to verdict*).
+    # after which the rest of its checks are not loaded (docs/time-to-verdict.md).
     give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = 2
     # Per-page timing budgets (page name -> limits).
     budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(

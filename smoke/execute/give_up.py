@@ -1,6 +1,6 @@
 """Giving up early: pages and hosts that stopped answering, and the run's deadline, for all workers.
 
-The rule (README, *Time to verdict*):
+The rule (docs/time-to-verdict.md):
 
 * After ``threshold`` consecutive navigation timeouts on one wiki and page, the rest of that
   page's checks on that wiki are not loaded. After ``threshold`` consecutive "cannot reach"

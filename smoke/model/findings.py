@@ -70,7 +70,7 @@ class BrowserCrashed(CouldNotCheck):
 
 
 class NotLoaded(CouldNotCheck):
-    """smoke decided not to load the page; the reason says why (README, *Time to verdict*)."""
+    """smoke decided not to load the page; the reason says why (docs/time-to-verdict.md)."""
 
 
 class PageGivenUp(NotLoaded):
