@@ -39,7 +39,7 @@ from smoke.model.findings import (
     PageGivenUp,
     TargetUnreachable,
 )
-from smoke.plan.planner import DEFAULT_GIVE_UP_AFTER
+from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 
 STATE_FILE = ".give-up.json"
 LOCK_FILE = ".give-up.lock"

@@ -16,6 +16,7 @@ import pytest
 from smoke import __version__
 from smoke.browser.login import session_secrets
 from smoke.execute.give_up import LOCK_FILE, STATE_FILE, GiveUp
+from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 from smoke.output.allure_durations import set_durations
 from smoke.output.environment import environment
 from smoke.output.junit import reconcile_junit
@@ -48,8 +49,9 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
         notes.append(
             f"gave up on {scope} {name} after {entry.get('count')} consecutive checks {what} "
             f"({', '.join(entry.get('checks', []))}): {len(skipped)} more check(s) not loaded. "
-            "Rule: after `give_up_after` (default 2) consecutive timeouts of one wiki's page, or "
-            "unreachable results on one host, the rest are reported broken without loading."
+            f"Rule: after `give_up_after` (default {DEFAULT_GIVE_UP_AFTER}) consecutive timeouts "
+            "of one wiki's page, or unreachable results on one host, the rest are reported broken "
+            "without loading."
         )
     deadline = [r for r in results if r.error and r.error.get("kind") == "DeadlineReached"]
     if deadline:

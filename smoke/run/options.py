@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 
 from smoke.model.values import (
+    DEFAULT_MAX_PER_HOST,
+    DEFAULT_NAVIGATION_TIMEOUT_S,
+    DEFAULT_READY_TIMEOUT_S,
+    DEFAULT_RETRIES,
     BadValue,
     parse_duration,
     parse_per_host,
@@ -111,12 +115,13 @@ RUN: tuple[Option, ...] = (
     Option("--headed", "show the browser windows", {"action": "store_true"}),
     Option(
         "--navigation-timeout",
-        "page load timeout (default: wikis.yaml, else 30)",
+        f"page load timeout (default: wikis.yaml, else {DEFAULT_NAVIGATION_TIMEOUT_S:g})",
         {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
         "--ready-timeout",
-        "filters-app initialisation timeout (default: wikis.yaml, else 15)",
+        "filters-app initialisation timeout (default: wikis.yaml, else "
+        f"{DEFAULT_READY_TIMEOUT_S:g})",
         {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
@@ -132,7 +137,7 @@ RUN: tuple[Option, ...] = (
     ),
     Option(
         "--retries",
-        "retry a failed or broken check N times (default: wikis.yaml, else 1); "
+        f"retry a failed or broken check N times (default: wikis.yaml, else {DEFAULT_RETRIES}); "
         "a pass on retry is reported as flaky",
         {"type": checked(parse_retries, "count"), "default": None, "metavar": "N"},
     ),
@@ -143,7 +148,8 @@ RUN: tuple[Option, ...] = (
     ),
     Option(
         "--max-per-host",
-        "page loads in flight per host across all workers (default: wikis.yaml, else 2)",
+        "page loads in flight per host across all workers (default: wikis.yaml, else "
+        f"{DEFAULT_MAX_PER_HOST})",
         {"type": checked(parse_per_host, "count"), "default": None, "metavar": "N"},
     ),
     Option(

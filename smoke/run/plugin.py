@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from smoke.config import ConfigError, load_config
-from smoke.model.findings import CouldNotCheck, NotLoaded
+from smoke.model.findings import CouldNotCheck, NotLoaded, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.output.results import finding_dicts, result_for, write_check_result
 from smoke.output.run_dir import ALLURE_RESULTS_DIR, JUNIT_FILE, new_run_dir
@@ -157,9 +157,7 @@ def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.T
         outcome = Outcome.SKIPPED if report.skipped else Outcome.BROKEN
         error = None
         if not report.skipped:
-            kind = exc.kind if isinstance(exc, CouldNotCheck) else type(exc).__name__
-            hint = exc.hint if isinstance(exc, CouldNotCheck) else ""
-            error = {"kind": kind, "message": str(exc), "hint": hint}
+            error = error_record_of(exc)
             tripped_by = getattr(exc, "tripped_by", ())
             if tripped_by:
                 error["tripped_by"] = ", ".join(tripped_by)

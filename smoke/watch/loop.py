@@ -30,6 +30,8 @@ from typing import Any, Protocol
 from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.model.checks import Check
 from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
+from smoke.model.findings import error_record
+from smoke.model.outcome import Outcome
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir
 from smoke.plan.planner import Plan
@@ -163,7 +165,7 @@ class Watch:
         pending: set[str] = set()
         for check in self._ordered():
             if check.skip_reason:
-                skipped = result_for(check, "skipped", skip_reason=check.skip_reason)
+                skipped = result_for(check, Outcome.SKIPPED, skip_reason=check.skip_reason)
                 self.observe(number, asdict(skipped))
                 continue
             previous = self.last.get(check.id)
@@ -192,12 +194,10 @@ class Watch:
         taking a check and saying so). They are broken this round; the watch goes on."""
         by_id = {c.id: c for c in self.checks}
         for check_id in sorted(pending):
-            error = {
-                "kind": "NoResult",
-                "message": f"no worker reported a result within {self.stall_s:g} s",
-                "hint": "",
-            }
-            self.observe(number, asdict(result_for(by_id[check_id], "broken", error=error)))
+            error = error_record(
+                "NoResult", f"no worker reported a result within {self.stall_s:g} s"
+            )
+            self.observe(number, asdict(result_for(by_id[check_id], Outcome.BROKEN, error=error)))
         pending.clear()
 
     def _ordered(self) -> list[Check]:
@@ -354,7 +354,7 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         for done in late:
             # After Ctrl-C a check may end broken only because the interrupt reached its
             # browser: what was seen before the interrupt is kept, that is not.
-            dropped = interrupted and done.record.get("outcome") == "broken"
+            dropped = interrupted and done.record.get("outcome") == Outcome.BROKEN
             if watch.rounds and done.round == watch.rounds[-1].number and not dropped:
                 watch.observe(done.round, done.record)
         watch.note_sessions()

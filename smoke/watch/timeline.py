@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
+from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome
 from smoke.output.causes import cause_id, cause_key
 from smoke.output.problems import problem_parts
@@ -52,9 +53,9 @@ def span(seconds: float) -> str:
 
 
 def problem_of(record: Mapping[str, Any]) -> str:
-    """The first problem of a results.json record, as ``detector: message`` (or error kind)."""
+    """The first problem of a results.json record, as ``[detector] message`` (or error kind)."""
     parts = problem_parts(record)
-    return f"{parts[0]}: {parts[1]}" if parts else str(record.get("skip_reason") or "")
+    return problem_line(*parts) if parts else str(record.get("skip_reason") or "")
 
 
 def shorten(text: str, limit: int = PROBLEM_CHARS) -> str:

@@ -26,6 +26,7 @@ def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
     (tmp_path / docs.FARM_MD).write_text(
         f"# farm\n\n{docs.FAULTS_BEGIN}\nSTALE-ROW\n{docs.FAULTS_END}\n"
     )
+    (tmp_path / docs.README_MD).write_text(f"# smoke\n\n{docs.EXITS_BEGIN}\n{docs.EXITS_END}\n")
     assert docs.main(["--root", str(tmp_path), "--check"]) == 1
     assert docs.main(["--root", str(tmp_path)]) == 0
     assert docs.main(["--root", str(tmp_path), "--check"]) == 0
@@ -62,7 +63,7 @@ def test_every_fault_is_a_row_of_the_farm_table() -> None:
 
 
 def test_markers_missing_is_an_error() -> None:
-    with pytest.raises(ValueError, match="fault markers"):
+    with pytest.raises(ValueError, match="markers are missing"):
         docs.with_faults("# farm without markers\n")
 
 
