@@ -22,6 +22,9 @@ from smoke.output.causes import group_causes
 ALERT_NAME = "SmokeRootCause"
 MAX_ALERTS = 50  # one alert per cause, the 50 with the most checks (failed first)
 SUMMARY_CHARS = 400
+# A resolution ends this long before now: Alertmanager ignores an end still in the future (by its
+# clock) while the alert's earlier end lies further ahead, so a clock ahead of its would lose it.
+RESOLVE_SKEW_S = 30.0
 LOOKED_AT = ("passed", "flaky", "failed", "broken", "known")  # outcomes of a check that was loaded
 
 
@@ -139,12 +142,13 @@ def _iso(moment: datetime) -> str:
 
 def payload(plan: AlertPlan, now: datetime, hold_s: float) -> list[dict[str, Any]]:
     """The body of ``POST /api/v2/alerts``: firing alerts end ``hold_s`` from now unless posted
-    again (so a tester that dies does not leave them firing for ever); resolved ones end now."""
+    again (so a tester that dies does not leave them firing for ever); resolved ones end now
+    (:data:`RESOLVE_SKEW_S` ago)."""
     body = []
     for alert in plan.firing:
         body.append(_postable(alert, now, now + timedelta(seconds=hold_s)))
     for alert in plan.resolved:
-        body.append(_postable(alert, now, now))
+        body.append(_postable(alert, now, now - timedelta(seconds=RESOLVE_SKEW_S)))
     return body
 
 

@@ -98,7 +98,7 @@ def test_payload_firing_holds_resolved_ends_now() -> None:
     plan = plan_alerts(before, firing, looked_at(healed))
     now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
     body = payload(plan, now, hold_s=3600)
-    assert [item["endsAt"] for item in body] == ["2026-12-07T04:00:00Z", "2026-12-07T03:00:00Z"]
+    assert [item["endsAt"] for item in body] == ["2026-12-07T04:00:00Z", "2026-12-07T02:59:30Z"]
     assert body[1]["startsAt"] == "2026-12-06T03:00:00Z"
     assert body[0]["generatorURL"] == LINK
     assert set(body[0]) == {"labels", "annotations", "startsAt", "endsAt", "generatorURL"}
@@ -108,7 +108,7 @@ def test_a_start_after_the_end_is_moved_before_it() -> None:
     alert = alerts_for("beta", CRASH, "file:///tmp/r/summary.md", "2026-12-07T05:00:00+00:00")
     plan = plan_alerts(alert, [], looked_at(CRASH))
     (item,) = payload(plan, datetime(2026, 12, 7, 3, 0, tzinfo=UTC), hold_s=60)
-    assert item["startsAt"] == "2026-12-07T02:59:59Z" and item["endsAt"] == "2026-12-07T03:00:00Z"
+    assert item["startsAt"] == "2026-12-07T02:59:29Z" and item["endsAt"] == "2026-12-07T02:59:30Z"
     assert "generatorURL" not in item  # only http(s) links
 
 
