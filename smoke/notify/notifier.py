@@ -114,8 +114,8 @@ class Notifier:
         causes = ", ".join(a.labels.get("cause", "?") for a in [*plan.firing, *plan.resolved])
         return (
             f"alerts not sent ({len(plan.firing)} firing, {len(plan.resolved)} resolved: "
-            f"{causes}) — {error}; the verdict and the reports are unaffected, the next run "
-            f"sends them again ({self.run_dir / STATE_FILE})",
+            f"{causes}) — {error}; the verdict and the reports are unaffected; the alerts "
+            f"still open are kept for the next run in {self.run_dir / STATE_FILE}",
             sent,
         )
 
