@@ -45,7 +45,12 @@ def notify_run(config: pytest.Config, run_dir: Path, meta: dict[str, Any]) -> No
     settings = notify_settings(config)
     if not settings.active:
         return
-    body = json.loads((run_dir / RESULTS_FILE).read_text("utf-8"))
+    say = _say(config)
+    try:
+        body = json.loads((run_dir / RESULTS_FILE).read_text("utf-8"))
+    except (OSError, ValueError) as exc:  # written a moment ago; never a reason to fail the run
+        say(f"warning: no metrics or alerts sent: cannot read {run_dir / RESULTS_FILE} ({exc})")
+        return
     started, finished = parse_time(meta.get("started_at")), parse_time(meta.get("finished_at"))
     finished_epoch = finished.timestamp() if finished else 0.0
     started_epoch = started.timestamp() if started else finished_epoch
@@ -64,6 +69,6 @@ def notify_run(config: pytest.Config, run_dir: Path, meta: dict[str, Any]) -> No
         command="run",
         run_dir=run_dir,
         hold_s=RUN_HOLD_S,
-        say=_say(config),
+        say=say,
     )
     notifier.publish(facts)
