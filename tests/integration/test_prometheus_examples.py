@@ -66,7 +66,7 @@ class Receive(BaseHTTPRequestHandler):
 def webhook() -> Iterator[Webhook]:
     server = Webhook(("127.0.0.1", 0), Receive)
     server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield server
     server.shutdown()
     server.server_close()

@@ -51,7 +51,7 @@ class Handler(BaseHTTPRequestHandler):
 def stub() -> Iterator[Stub]:
     server = Stub(("127.0.0.1", 0), Handler)
     server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
