@@ -64,8 +64,9 @@ def _server_part(check: Mapping[str, Any]) -> str:
     if not text:
         return ""
     text = _PAYLOAD.sub("", text)
-    wiki, page = str(check.get("wiki", "")), str(check.get("page", ""))
-    return normalise(text, wiki, page)[:SERVER_KEY_CHARS]
+    # The wiki's name is taken out (one bug on many wikis); page names stay: a server message
+    # naming a page ("contributions query failed") says which code threw.
+    return normalise(text, str(check.get("wiki", "")))[:SERVER_KEY_CHARS]
 
 
 def _key_parts(check: Mapping[str, Any]) -> tuple[str, str, str, str] | None:

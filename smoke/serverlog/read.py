@@ -208,15 +208,15 @@ def _from_search(
     missing, failures, error = 0, 0, ""
     order = _interleaved(wanted)
     for done, check in enumerate(order):
-        left = deadline - clock()
-        if left <= 0:
-            out.notes.append(_budget_note(logs, len(order) - done))
-            break
         if failures >= GIVE_UP_AFTER:
             out.notes.append(
                 f"server logs: {where} could not be asked ({error}); gave up after "
                 f"{failures} tries, {len(order) - done} failed check(s) not looked up"
             )
+            break
+        left = deadline - clock()
+        if left <= 0:
+            out.notes.append(_budget_note(logs, len(order) - done))
             break
         try:
             entry = search.find(request_id_of(check), timeout=min(logs.timeout, left))
