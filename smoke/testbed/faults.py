@@ -36,9 +36,9 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "contributions-crash",
-            "Special:Contributions throws RuntimeException \"SmokeFarm fault contributions-crash: "
+            'Special:Contributions throws RuntimeException "SmokeFarm fault contributions-crash: '
             'contributions query failed": the same HTTP 500 "Fatal exception of type '
-            '\"RuntimeException\"" page as null-threshold-crash, with another message in the '
+            '"RuntimeException"" page as null-threshold-crash, with another message in the '
             "server's exception.log.",
             "Contributions checks of the wiki fail (server-error); with the farm's exception.log "
             "as the target's logs, their cause names the server's message, apart from "
