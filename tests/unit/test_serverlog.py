@@ -31,6 +31,32 @@ Function: SqlBagOStuff::fetchBlobs
 """
 
 
+# Written by MediaWiki 1.43.9 (Debian 13's package) on PHP 8.2, a hook throwing on Contributions.
+LOG_143 = """\
+2026-12-07 02:37:52 vm i20wiki: [1756bacf3b3e39e6441d91db] /index.php?title=Special:Contributions/Admin   RuntimeException: i20 probe: contributions query failed
+#0 /usr/share/mediawiki/includes/HookContainer/HookContainer.php(159): {closure}()
+#1 /usr/share/mediawiki/includes/HookContainer/HookRunner.php(3788): MediaWiki\\HookContainer\\HookContainer->run()
+#2 /usr/share/mediawiki/includes/specialpage/SpecialPage.php(721): MediaWiki\\HookContainer\\HookRunner->onSpecialPageBeforeExecute()
+#3 /usr/share/mediawiki/includes/specialpage/SpecialPageFactory.php(1717): MediaWiki\\SpecialPage\\SpecialPage->run()
+#4 /usr/share/mediawiki/includes/actions/ActionEntryPoint.php(505): MediaWiki\\SpecialPage\\SpecialPageFactory->executePath()
+#5 /usr/share/mediawiki/includes/actions/ActionEntryPoint.php(147): MediaWiki\\Actions\\ActionEntryPoint->performRequest()
+#6 /usr/share/mediawiki/includes/MediaWikiEntryPoint.php(200): MediaWiki\\Actions\\ActionEntryPoint->execute()
+#7 /usr/share/mediawiki/index.php(58): MediaWiki\\MediaWikiEntryPoint->run()
+#8 {main}
+"""
+
+
+def test_exception_log_of_mediawiki_1_43() -> None:
+    (entry,) = exception_log.parse(LOG_143)
+    assert entry.request_id == "1756bacf3b3e39e6441d91db"
+    assert (entry.exception_class, entry.message) == (
+        "RuntimeException",
+        "i20 probe: contributions query failed",
+    )
+    assert entry.frames[0].startswith("#0 /usr/share/mediawiki/includes/HookContainer/")
+    assert entry.frames[-1] == "#8 {main}"
+
+
 def test_exception_log_entries() -> None:
     entries = list(exception_log.parse(LOG))
     assert [e.request_id for e in entries] == [
