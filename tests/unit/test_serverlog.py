@@ -244,3 +244,54 @@ def test_logs_config_errors(
     )
     where = "targets.local.logs" + (f".{field}" if field else "")
     assert_at(err, tmp_path, line if field else 4, where, fragment)
+
+
+def test_allure_results_get_the_server_exception(tmp_path: Path) -> None:
+    import json
+
+    from smoke.output.allure_server import add_server_errors
+
+    result = tmp_path / "abc-result.json"
+    result.write_text(
+        json.dumps(
+            {
+                "name": "enwiki/recentchanges/plain",
+                "labels": [{"name": "cause", "value": "page only"}, {"name": "wiki", "value": "x"}],
+            }
+        ),
+        "utf-8",
+    )
+    (tmp_path / "other-result.json").write_text(json.dumps({"name": "other"}), "utf-8")
+    changed = add_server_errors(
+        tmp_path,
+        {"enwiki/recentchanges/plain": "RuntimeException: boom\n#0 a.php(1): f()\n"},
+        {"enwiki/recentchanges/plain": {"link": "https://logs/?q=r"}},
+        {"enwiki/recentchanges/plain": "[server-error] … — server: RuntimeException: boom"},
+    )
+    assert changed == 1
+    body = json.loads(result.read_text("utf-8"))
+    (attachment,) = body["attachments"]
+    assert (tmp_path / attachment["source"]).read_text("utf-8").startswith("RuntimeException")
+    assert body["links"] == [{"name": "server log", "url": "https://logs/?q=r", "type": "link"}]
+    assert {"name": "cause", "value": "[server-error] … — server: RuntimeException: boom"} in (
+        body["labels"]
+    )
+    assert [x["name"] for x in body["labels"]].count("cause") == 1
+
+
+def test_summary_and_diff_show_the_server_message() -> None:
+    from smoke.finished.diff import diff_runs, render_diff
+    from smoke.output.summary import server_lines
+
+    check = with_server(
+        failed("enwiki/recentchanges/plain", "a" * 24), "RuntimeException", "Unable to parse"
+    )
+    check["server"].update(source="exception.log", frames=["#0 a.php(1): f()", "#1 {main}"])
+    assert server_lines(check) == [
+        "  server (exception.log): RuntimeException: Unable to parse",
+        "    #0 a.php(1): f()",
+        "    #1 {main}",
+    ]
+    passed = {**check, "outcome": "passed", "findings": [], "server": None}
+    text = render_diff(diff_runs([passed], [check]), "base", "head")
+    assert "  server: RuntimeException: Unable to parse" in text
