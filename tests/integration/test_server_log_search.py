@@ -78,6 +78,7 @@ def _check(check_id: str, request_id: str) -> dict[str, Any]:
         "variant": variant,
         "outcome": "failed",
         "request_id": request_id,
+        "status": 500,
     }
 
 
