@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
-from smoke.testbed import farm
+from smoke.testbed import debian_archive, farm, mediawiki
 from smoke.testbed.errors import TestbedError
 from smoke.testbed.faults import FAULTS
-from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR
+from smoke.testbed.generations import DEFAULT_GENERATION, GENERATIONS
 from smoke.testbed.ores import CLONE_URL, ENV_VAR, FALLBACK, REAL, read_checkout
 from smoke.testbed.state import FarmState, NoFarm, default_state_dir
 from smoke.testbed.wikis import ORES_LEVELS, ORES_MODELS
@@ -67,10 +67,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=f"scoring service port; wikis use the next ports (default {farm.DEFAULT_BASE_PORT})",
     )
     up.add_argument(
+        "--mediawiki",
+        choices=tuple(GENERATIONS),
+        default=None,
+        help=f"MediaWiki generation: 1.43 (Debian 13's package, unpacked in a cache, with "
+        f"Extension:ORES REL1_43 on Lift Wing) or 1.39 (Debian 12's package, ORES v3 with formula "
+        f"thresholds); default: the one the farm remembers, else {DEFAULT_GENERATION}",
+    )
+    up.add_argument(
         "--mediawiki-dir",
         type=Path,
-        default=DEFAULT_MEDIAWIKI_DIR,
-        help="MediaWiki installation to serve (default: Debian's)",
+        default=None,
+        help="MediaWiki tree to serve instead (default: Debian's package of the generation)",
     )
     up.add_argument(
         "--no-install", action="store_true", help="never run apt-get; fail if packages are missing"
@@ -82,7 +90,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         metavar="DIR",
         help=f"checkout of the real Extension:ORES the wikis load (default: ${ENV_VAR}, else "
-        f"the one the farm remembers; get one with `git clone {CLONE_URL}`)",
+        f"the one the farm remembers, else ../shared/vendor/ORES-REL1_43 (1.43) or "
+        f"../shared/vendor/ORES (1.39) beside the repository; get one with `git clone "
+        f"{CLONE_URL}`)",
     )
     ores.add_argument(
         "--ores-fallback",
@@ -113,7 +123,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     fault.add_argument(
         "--level", default=None, help=f"for `level-null`: one of {', '.join(ORES_LEVELS)}"
     )
-    fault.add_argument("--mediawiki-dir", type=Path, default=DEFAULT_MEDIAWIKI_DIR)
+    fault.add_argument("--mediawiki-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+    actions.add_parser(
+        "fetch",
+        help="fetch MediaWiki 1.43 (Debian 13's package) into the cache without starting a farm",
+    )
     # `--state-dir` is accepted after the action too (`smoke testbed up --state-dir DIR`).
     for action in (up, st, dn, fault):
         action.add_argument(
@@ -129,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             farm.up(
                 state_dir,
                 base_port=args.base_port,
+                mediawiki=args.mediawiki,
                 mediawiki_dir=args.mediawiki_dir,
                 allow_install=not args.no_install,
                 ores_extension=args.ores_extension,
@@ -137,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
             return _print_status(state_dir, as_json=False, header=False)  # `up` said which ORES
         if args.testbed_action == "status":
             return _print_status(state_dir, as_json=args.json)
+        if args.testbed_action == "fetch":
+            tree = debian_archive.ensure_tree()
+            print(f"MediaWiki 1.43 ({debian_archive.tree_version(tree)}) in {tree}")
+            return ExitCode.OK
         if args.testbed_action == "down":
             farm.down(state_dir, purge=args.purge)
             return ExitCode.OK
@@ -170,6 +190,21 @@ def ores_description(state: FarmState) -> dict[str, Any]:
     return {"runs": REAL, **checkout.as_json(), "text": checkout.describe()}
 
 
+def mediawiki_description(state: FarmState) -> dict[str, Any]:
+    """Which MediaWiki the farm's wikis run, for `status`."""
+    tree = farm.served_tree(state)
+    return {
+        "generation": state.mediawiki,
+        "dir": str(tree),
+        "version": mediawiki.version(tree),
+        "ores_api": "liftwing" if state.ores_liftwing else "v3" if state.ores_extension else None,
+    }
+
+
+def _mediawiki_text(info: dict[str, Any]) -> str:
+    return f"MediaWiki: {info['version'] or info['generation']} at {info['dir']}"
+
+
 def _ores_text(ores: dict[str, Any]) -> str:
     if ores["runs"] == FALLBACK:
         return "ORES: the imitation SmokeOres (no Extension:ORES checkout)"
@@ -187,11 +222,13 @@ def _levels_text(levels: dict[str, list[str]]) -> str:
 def _print_status(state_dir: Path, *, as_json: bool, header: bool = True) -> int:
     state, rows, service_ok = farm.status(state_dir)
     ores = ores_description(state)
+    wiki_software = mediawiki_description(state)
     if as_json:
         print(
             json.dumps(
                 {
                     "state_dir": state.state_dir,
+                    "mediawiki": wiki_software,
                     "service": {"url": state.service_url, "answers": service_ok},
                     "ores": ores,
                     "wikis": [
@@ -212,6 +249,7 @@ def _print_status(state_dir: Path, *, as_json: bool, header: bool = True) -> int
         )
     else:
         if header:
+            print(_mediawiki_text(wiki_software))
             print(_ores_text(ores))
         print(f"scoring service  {state.service_url}  {'answers' if service_ok else 'DOWN'}")
         for row in rows:
