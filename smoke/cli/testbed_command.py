@@ -1,21 +1,25 @@
-"""``smoke testbed up|status|down|fault``: the command-line face of :mod:`smoke.testbed.farm`."""
+"""``smoke testbed up|status|down|fault|edit|age|fetch``: the face of :mod:`smoke.testbed.farm`."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
-from smoke.testbed import debian_archive, farm, mediawiki
+from smoke.model.values import BadValue, parse_duration
+from smoke.testbed import debian_archive, edits, farm, mediawiki
 from smoke.testbed.errors import TestbedError
 from smoke.testbed.faults import FAULTS
 from smoke.testbed.generations import DEFAULT_GENERATION, GENERATIONS
 from smoke.testbed.ores import CLONE_URL, ENV_VAR, FALLBACK, REAL, read_checkout
 from smoke.testbed.state import FarmState, NoFarm, default_state_dir
 from smoke.testbed.wikis import ORES_LEVELS, ORES_MODELS
+
+MAX_AGE_S = 30 * 86400.0  # RecentChanges keeps 30 days on the farm's wikis
 
 
 def _delay(text: str) -> int:
@@ -27,6 +31,14 @@ def _delay(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"0 or more seconds, not {value}")
     return value
+
+
+def _age(text: str) -> float:
+    """--age / DURATION: how far into the past, up to 30 days."""
+    try:
+        return parse_duration(text, maximum=MAX_AGE_S)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _base_port(text: str) -> int:
@@ -129,8 +141,46 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "fetch",
         help="fetch MediaWiki 1.43 (Debian 13's package) into the cache without starting a farm",
     )
+
+    ed = actions.add_parser(
+        "edit",
+        help="save an edit now on a wiki (its ORES score job run), optionally aged",
+        description="Save one edit now through MediaWiki (maintenance/edit.php) and run the job "
+        "queue, so Extension:ORES scores it as production's job runners would. With a scoring "
+        "fault on, the job fails and the edit stays unscored (said, not an error).",
+    )
+    ed.add_argument("wiki")
+    ed.add_argument("--page", default=edits.DEFAULT_TITLE, help="title of the page to edit")
+    ed.add_argument(
+        "--age",
+        type=_age,
+        default=0.0,
+        metavar="DURATION",
+        help="then move the edit this far into the past (e.g. 2h, 90m)",
+    )
+    ed.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="leave the score job queued: a just-saved edit not scored yet",
+    )
+    ed.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ag = actions.add_parser(
+        "age",
+        help="move a wiki's edits into the past (rev_timestamp, rc_timestamp)",
+    )
+    ag.add_argument("wiki")
+    ag.add_argument("by", type=_age, metavar="DURATION", help="how far back, e.g. 2h, 90m")
+    ag.add_argument(
+        "--rev",
+        type=int,
+        action="append",
+        default=None,
+        metavar="REV_ID",
+        help="only this revision (repeatable; default: every edit of the wiki)",
+    )
     # `--state-dir` is accepted after the action too (`smoke testbed up --state-dir DIR`).
-    for action in (up, st, dn, fault):
+    for action in (up, st, dn, fault, ed, ag):
         action.add_argument(
             "--state-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
@@ -157,6 +207,12 @@ def run(args: argparse.Namespace) -> int:
             tree = debian_archive.ensure_tree()
             print(f"MediaWiki 1.43 ({debian_archive.tree_version(tree)}) in {tree}")
             return ExitCode.OK
+        if args.testbed_action == "edit":
+            return _edit(state_dir, args)
+        if args.testbed_action == "age":
+            moved = edits.age_edits(state_dir, args.wiki, args.by, rev_ids=args.rev)
+            print(f"{args.wiki}: {moved} edit(s) moved {args.by:g} s into the past")
+            return ExitCode.OK
         if args.testbed_action == "down":
             farm.down(state_dir, purge=args.purge)
             return ExitCode.OK
@@ -177,6 +233,22 @@ def run(args: argparse.Namespace) -> int:
     except TestbedError as exc:
         print(f"smoke testbed: {exc}", file=sys.stderr)
         return exc.exit_code
+
+
+def _edit(state_dir: Path, args: argparse.Namespace) -> int:
+    made = edits.edit(
+        state_dir, args.wiki, title=args.page, age_s=args.age, run_jobs=not args.no_jobs
+    )
+    if args.json:
+        print(json.dumps(dataclasses.asdict(made), indent=2))
+        return ExitCode.OK
+    scored = "scored" if made.scored else "not scored"
+    why = f" (score job failed: {made.job_error})" if made.job_error else ""
+    why = why or (" (score job left queued)" if args.no_jobs else "")
+    print(
+        f"{made.wiki}: revision {made.rev_id} of {made.title!r} at {made.timestamp}, {scored}{why}"
+    )
+    return ExitCode.OK
 
 
 def ores_description(state: FarmState) -> dict[str, Any]:
@@ -211,6 +283,13 @@ def _ores_text(ores: dict[str, Any]) -> str:
     if "problem" in ores:
         return f"ORES: Extension:ORES at {ores['dir']}: {ores['problem']}"
     return f"ORES: {ores['text']}"
+
+
+def _runtime_text(runtime: str, state: FarmState) -> str:
+    """What serves ORES on one wiki: "extension (Lift Wing)", "fallback", "none"."""
+    if runtime == REAL:
+        return f"{REAL} ({'Lift Wing' if state.ores_liftwing else 'ORES v3'})"
+    return runtime or "?"
 
 
 def _levels_text(levels: dict[str, list[str]]) -> str:
@@ -256,7 +335,8 @@ def _print_status(state_dir: Path, *, as_json: bool, header: bool = True) -> int
             faults = ", ".join(row.fault_names()) or "no faults"
             print(
                 f"{row.id:11} {row.url:24} {'answers' if row.answers else 'DOWN':8} "
-                f"{row.ores_runtime or '?':9} {_levels_text(row.ores_levels)}  [{faults}]"
+                f"{_runtime_text(row.ores_runtime, state):9} {_levels_text(row.ores_levels)}  "
+                f"[{faults}]"
             )
     healthy = service_ok and all(r.answers or "down" in r.faults for r in rows)
     return ExitCode.OK if healthy else ExitCode.DEFECT
