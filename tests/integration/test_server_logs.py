@@ -43,8 +43,29 @@ def _assert_outcomes(out: RunOutput) -> None:
 def test_two_server_messages_are_two_causes(
     farm_state: FarmState, tmp_path: Path, fault: Callable[..., None]
 ) -> None:
+    _assert_two_causes(farm_state, tmp_path, fault)
+
+
+def test_server_exception_on_mediawiki_1_43(
+    farm_143: FarmState, tmp_path: Path, fault_143: Callable[..., None]
+) -> None:
+    """Today's generation writes exception.log alike; the check carries what it logged."""
+    fault_143("frwiki", "contributions-crash")
+    out = smoke_run(
+        farm_143, tmp_path, "--wiki", "frwiki", "--page", "contributions", "--variant", "plain"
+    )
+    assert out.code == 1, out.stderr[-2000:]
+    check = out.check("frwiki/contributions/plain")
+    assert out.results["run"]["environment"]["MediaWiki"].startswith("1.43")
+    server = check["server"]
+    assert f"{server['exception_class']}: {server['message']}".startswith(CONTRIBUTIONS)
+    assert server["request_id"] == check["request_id"]
+    assert any("SmokeFarm\\Hooks::onContribsPagerGetQueryInfo" in f for f in server["frames"])
+
+
+def _assert_two_causes(farm: FarmState, tmp_path: Path, fault: Callable[..., None]) -> None:
     _two_faults(fault)
-    out = smoke_run(farm_state, tmp_path, *SELECTION)
+    out = smoke_run(farm, tmp_path, *SELECTION)
     _assert_outcomes(out)
     en, fr = out.check("enwiki/contributions/plain"), out.check("frwiki/contributions/plain")
     # The same page-side message on both Contributions checks ...
