@@ -12,12 +12,10 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     model_validator,
@@ -31,7 +29,6 @@ from smoke.config.errors import (
     one_of,
 )
 from smoke.config.fields import (
-    CREDENTIALS_MESSAGE,
     SECRET_KEYS,
     Duration,
     EnvName,
@@ -44,6 +41,8 @@ from smoke.config.fields import (
     WikiId,
     check_budget_pages,
 )
+from smoke.config.logs import TESTBED_LOG, LogsModel
+from smoke.config.model_base import ClosedModel as _Model
 from smoke.config.ores import OresLevels
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
 from smoke.model.checks import Page
@@ -58,43 +57,6 @@ from smoke.model.values import (
 from smoke.model.wikimedia import TASK_PATTERN
 
 # --- models ---------------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    """Frozen, closed models; unknown keys get a 'did you mean' instead of pydantic's message."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    secret_keys: ClassVar[frozenset[str]] = SECRET_KEYS
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = _field_names(cls)
-            for key in data:
-                if key in known:
-                    continue
-                fields = list(known)
-                name = str(key)
-                if name.lower() in cls.secret_keys:
-                    raise FieldProblem(CREDENTIALS_MESSAGE, (name,))
-                hint = did_you_mean(name, fields)
-                raise FieldProblem(
-                    f"unknown key {name!r}{hint}; valid keys: {one_of(fields)}", (name,)
-                )
-        return data
-
-
-_FIELD_NAMES: dict[type[BaseModel], dict[str, None]] = {}
-
-
-def _field_names(cls: type[BaseModel]) -> dict[str, None]:
-    """The field names of a model class, in order; looked up once per class (a large target
-    validates one model per wiki, and ``model_fields`` is slow to read)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = dict.fromkeys(cls.model_fields)
-    return names
 
 
 class TimeoutsModel(_Model):
@@ -181,6 +143,8 @@ class TargetModel(_Model):
     sitematrix: NonEmpty | None = None
     # Stop loading checks this long after the run starts (--deadline overrides): "90s", "5m".
     deadline: Duration | None = None
+    # Where the server's exception behind a request id is read (smoke/config/logs.py).
+    logs: LogsModel | None = None
     wikis: Annotated[tuple[WikiModel, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -189,6 +153,12 @@ class TargetModel(_Model):
             self._check_testbed()
         else:
             self._check_urls()
+            if self.logs is not None and self.logs.exception_log == TESTBED_LOG:
+                raise FieldProblem(
+                    f"exception_log: {TESTBED_LOG} is for the local farm (a testbed: true "
+                    "target); give this target's log file path, or a search",
+                    ("logs", "exception_log"),
+                )
         seen: dict[str, int] = {}
         for index, wiki in enumerate(self.wikis):
             if wiki.id in seen:

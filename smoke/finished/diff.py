@@ -20,6 +20,7 @@ from smoke.model.exit_codes import ExitCode
 from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome
 from smoke.output.causes import group_causes
+from smoke.output.problems import server_message
 from smoke.output.results import CheckResult, first_problem
 
 FAILED, BROKEN, PASSED, FLAKY = Outcome.FAILED, Outcome.BROKEN, Outcome.PASSED, Outcome.FLAKY
@@ -41,6 +42,8 @@ class Change:
     url: str = ""
     request_id: str | None = None
     attempts: int = 1
+    # What the server logged for that request (smoke.serverlog), "" when it was not read.
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def _change(
         url=str(shown.get("url") or ""),
         request_id=shown.get("request_id") or None,
         attempts=_attempts(head) if head is not None else 1,
+        server=server_message(shown) if shown["outcome"] in BAD else "",
     )
 
 
@@ -206,11 +210,12 @@ def _transition(change: Change) -> str:
 
 def _lines_for(name: str, change: Change) -> list[str]:
     line = f"* `{change.id}` {_transition(change)}"
+    server = [f"  server: {change.server[:500]}"] if change.server else []
     if name == "new_failures":
         rid = f" (request id {change.request_id})" if change.request_id else ""
-        return [f"{line} {change.url}{rid}".rstrip(), f"  {change.problem}"]
+        return [f"{line} {change.url}{rid}".rstrip(), f"  {change.problem}", *server]
     if name == "still_failing":
-        return [line, f"  {change.problem}"] if change.problem else [line]
+        return [line, f"  {change.problem}", *server] if change.problem else [line, *server]
     if name == "flaky":
         tries = f", {change.attempts} attempts" if change.attempts > 1 else ""
         line = f"* `{change.id}` {change.head}{tries}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome
-from smoke.output.problems import problem_parts
+from smoke.output.problems import problem_parts, server_message
 
 GROUPED_OUTCOMES = (Outcome.FAILED.value, Outcome.BROKEN.value)
 
@@ -31,6 +31,11 @@ _NAMED_REQUEST_ID = re.compile(r"(request id )[^\s)]+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PARENTHESISED_IDS = re.compile(r"\([^()]*/[^()]*\)")  # "(wiki/page/variant, …)" lists
 _SPACES = re.compile(r"\s+")
+# A structured payload after the message ("Unable to parse threshold: {json}") holds the
+# values of one request; the words before it name the bug.
+_PAYLOAD = re.compile(r"\s[\[{].*$", re.DOTALL)
+SERVER_KEY_CHARS = 200
+SHOWN_SERVER_CHARS = 300
 
 
 def normalise(message: str, wiki: str = "", page: str = "") -> str:
@@ -54,23 +59,43 @@ def _problem(check: Mapping[str, Any]) -> tuple[str, str]:
     return problem_parts(check) or ("?", "")
 
 
-def cause_key(check: Mapping[str, Any]) -> str | None:
-    """The cause a failed or broken check belongs to (None for any other outcome)."""
+def _server_part(check: Mapping[str, Any]) -> str:
+    """The server's message as far as it names the bug ("" when the log was not read)."""
+    text = server_message(check)
+    if not text:
+        return ""
+    text = _PAYLOAD.sub("", text)
+    # The wiki's name is taken out (one bug on many wikis); page names stay: a server message
+    # naming a page ("contributions query failed") says which code threw.
+    return normalise(text, str(check.get("wiki", "")))[:SERVER_KEY_CHARS]
+
+
+def _key_parts(check: Mapping[str, Any]) -> tuple[str, str, str, str] | None:
     outcome = str(check.get("outcome", ""))
     if outcome not in GROUPED_OUTCOMES:
         return None
     kind, message = _problem(check)
     wiki, page = str(check.get("wiki", "")), str(check.get("page", ""))
-    return f"{outcome}|{kind}|{normalise(message, wiki, page)}"
+    return outcome, kind, normalise(message, wiki, page), _server_part(check)
+
+
+def cause_key(check: Mapping[str, Any]) -> str | None:
+    """The cause a failed or broken check belongs to (None for any other outcome)."""
+    parts = _key_parts(check)
+    if parts is None:
+        return None
+    outcome, kind, message, server = parts
+    key = f"{outcome}|{kind}|{message}"
+    return f"{key}|server: {server}" if server else key
 
 
 def cause_text(check: Mapping[str, Any]) -> str | None:
     """The cause in words, the same for every check it covers (Allure groups by it)."""
-    key = cause_key(check)
-    if key is None:
+    parts = _key_parts(check)
+    if parts is None:
         return None
-    _, kind, message = key.split("|", 2)
-    return problem_line(kind, message)
+    _, kind, message, server = parts
+    return problem_line(kind, message) + (f" — server: {server}" if server else "")
 
 
 def cause_id(key: str) -> str:
@@ -92,6 +117,7 @@ class Cause:
     kind: str  # detector name, or could-not-check kind
     message: str  # the example check's own message
     checks: list[Mapping[str, Any]] = field(default_factory=list)
+    server: str = ""  # what the server logged for the example check ("" when not read)
 
     @property
     def wikis(self) -> list[str]:
@@ -107,8 +133,12 @@ class Cause:
 
     def one_line(self) -> str:
         count = len(self.checks)
+        server = ""
+        if self.server:
+            shown = self.server[:SHOWN_SERVER_CHARS]
+            server = f" — server: {shown}{'…' if len(self.server) > len(shown) else ''}"
         return (
-            f"{self.message} — {', '.join(self.wikis)} · {', '.join(self.pages)} · "
+            f"{self.message}{server} — {', '.join(self.wikis)} · {', '.join(self.pages)} · "
             f"{count} check{'s' if count != 1 else ''}"
         )
 
@@ -127,7 +157,9 @@ def group_causes(checks: Sequence[Mapping[str, Any]]) -> list[Cause]:
         kind, message = _problem(check)
         cause = causes.get(key)
         if cause is None:
-            cause = causes[key] = Cause(cause_id(key), str(check["outcome"]), kind, message)
+            cause = causes[key] = Cause(
+                cause_id(key), str(check["outcome"]), kind, message, server=server_message(check)
+            )
         cause.checks.append(check)
     order = {outcome: n for n, outcome in enumerate(GROUPED_OUTCOMES)}
     return sorted(causes.values(), key=lambda c: (order[c.outcome], -len(c.checks), c.message))

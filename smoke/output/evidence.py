@@ -50,9 +50,13 @@ def raw_trace_path(run_dir: Path) -> Path:
     return private / f"trace-{os.getpid()}-{next(_raw_traces)}.raw.zip"
 
 
+def check_dir_name(check_id: str) -> str:
+    """The name of a check's folder under ``artifacts/`` (ids hold "/", "=" and ";")."""
+    return check_id.replace("/", "__").replace("=", "-").replace(";", "+")
+
+
 def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Path:
-    safe = check.id.replace("/", "__").replace("=", "-").replace(";", "+")
-    directory = run_dir / ARTIFACTS_DIR / safe
+    directory = run_dir / ARTIFACTS_DIR / check_dir_name(check.id)
     if attempt is not None:
         directory = directory / f"attempt-{attempt}"
     directory.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""The first problem of a check record: (detector or could-not-check kind, message)."""
+"""The first problem of a check record: (detector or could-not-check kind, message), and what
+the server logged for it (the ``server`` record smoke.serverlog adds)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ def problem_parts(check: Mapping[str, Any]) -> tuple[str, str] | None:
     if isinstance(error, Mapping):
         return str(error.get("kind", "?")), str(error.get("message", ""))
     return None
+
+
+def server_message(check: Mapping[str, Any]) -> str:
+    """``Class: message`` the server logged for the check's request, in one line ("" if none)."""
+    record = check.get("server")
+    if not isinstance(record, Mapping) or not record.get("message"):
+        return ""
+    cls = str(record.get("exception_class") or "")
+    message = " ".join(str(record["message"]).split())
+    return f"{cls}: {message}" if cls else message

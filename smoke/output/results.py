@@ -52,6 +52,9 @@ class CheckResult:
     known_issues_stopped_failing: list[str] = field(default_factory=list)
     # The root cause a failed or broken check shares with others (smoke.output.causes).
     cause: str | None = None
+    # What the server logged under the request id (smoke.serverlog): source, exception_class,
+    # message, frames, link; added by the controller at the end of the run.
+    server: dict[str, Any] | None = None
     # RC/WL: ORES model -> the levels the page offered (what the next run's drift compares to).
     ores_offered: dict[str, list[str]] | None = None
     # Whether ORES scored any row on the loaded page (None: not loaded, or unknown): the next

@@ -10,6 +10,7 @@ from typing import Any
 from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome, count_outcomes
 from smoke.output.causes import group_causes
+from smoke.output.problems import server_message
 from smoke.output.results import CheckResult
 from smoke.output.run_dir import SUMMARY_FILE
 
@@ -44,6 +45,7 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
                 rid = f" (request id {result.request_id})" if result.request_id else ""
                 lines.append(f"* `{result.id}` {result.url}{rid}")
                 lines.append(f"  {result.first_problem}")
+                lines += server_lines(asdict(result))
             lines.append("")
     flaky = [r for r in results if r.outcome == Outcome.FLAKY]
     if flaky:
@@ -101,3 +103,18 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
         if evidence:
             lines.append("  evidence: " + ", ".join(f"{k} {v}" for k, v in evidence.items()))
     return [*lines, ""]
+
+
+SHOWN_FRAMES = 3
+
+
+def server_lines(check: dict[str, Any]) -> list[str]:
+    """What the server logged for a check: its message, first frames, and the log's link."""
+    record = check.get("server") or {}
+    lines = []
+    if message := server_message(check):
+        lines.append(f"  server ({record.get('source', 'log')}): {message[:500]}")
+        lines += [f"    {frame}" for frame in (record.get("frames") or [])[:SHOWN_FRAMES]]
+    if record.get("link"):
+        lines.append(f"  server log: {record['link']}")
+    return lines

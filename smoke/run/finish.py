@@ -31,6 +31,7 @@ from smoke.output.run_dir import (
 from smoke.output.summary import write_summary
 from smoke.plan.planner import Plan
 from smoke.run.notify_hook import notify_run
+from smoke.serverlog.attach import attach_server_logs
 
 
 def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
@@ -70,6 +71,8 @@ def finish_run(
         shutil.rmtree(run_dir, ignore_errors=True)
         return
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    # What the server logged for each failed check, before causes are computed (bounded).
+    log_notes, log_secrets = attach_server_logs(run_dir, results, plan)
     meta: dict[str, Any] = {
         "run_id": run_dir.name,
         "started_at": started,
@@ -77,7 +80,7 @@ def finish_run(
         "target": config.getoption("target"),
         "smoke_version": __version__,
         "interrupted": interrupted,
-        "notes": [*(plan.notes() if plan else []), *give_up_notes(run_dir, results)],
+        "notes": [*(plan.notes() if plan else []), *give_up_notes(run_dir, results), *log_notes],
     }
     if plan is not None and plan.shard_meta is not None:
         meta["shard"] = plan.shard_meta
@@ -90,7 +93,7 @@ def finish_run(
     set_durations(run_dir / ALLURE_RESULTS_DIR, results)
     # The last net, while the sessions' secrets are still known: what was written without
     # redaction (results, summary, junit, tracebacks, Allure results) redacted with all of them.
-    secrets = (*(plan.secrets() if plan else ()), *session_secrets(run_dir))
+    secrets = (*(plan.secrets() if plan else ()), *session_secrets(run_dir), *log_secrets)
     scrub_run(run_dir, secrets)
     if junit.is_file() and run_dir.resolve() not in junit.resolve().parents:
         redact_file(junit, secrets)

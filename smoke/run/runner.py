@@ -168,6 +168,10 @@ def print_causes(console: Console, checks: list[dict[str, Any]], shown: int = 10
     for cause in causes[:shown]:
         style = "red" if cause.outcome == Outcome.FAILED else "yellow"
         message = cause.message if len(cause.message) <= 160 else cause.message[:159] + "…"
+        if cause.server:  # what the server logged (smoke.serverlog) tells this cause apart
+            message += " — server: " + (
+                cause.server if len(cause.server) <= 160 else cause.server[:159] + "…"
+            )
         table.add_row(
             cause.outcome,
             str(len(cause.checks)),

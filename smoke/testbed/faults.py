@@ -35,6 +35,16 @@ FAULTS: dict[str, Fault] = {
             "RuntimeException and the request id.",
         ),
         Fault(
+            "contributions-crash",
+            'Special:Contributions throws RuntimeException "SmokeFarm fault contributions-crash: '
+            'contributions query failed": the same HTTP 500 "Fatal exception of type '
+            '"RuntimeException"" page as null-threshold-crash, with another message in the '
+            "server's exception.log.",
+            "Contributions checks of the wiki fail (server-error); with the farm's exception.log "
+            "as the target's logs, their cause names the server's message, apart from "
+            "null-threshold-crash's.",
+        ),
+        Fault(
             "null-threshold-silent",
             "The scoring service answers null for every threshold; Extension:ORES logs and drops "
             "every level (today's behaviour): RC/WL are HTTP 200 without the damaging and "

@@ -179,6 +179,7 @@ def switch_off(farm_state: FarmState, wiki: str, name: str) -> None:
 # Faults this file switches on and observes; a new fault needs a test here before it counts.
 COVERED = {
     "null-threshold-crash",
+    "contributions-crash",
     "null-threshold-silent",
     "level-null",
     "service-500",
@@ -295,6 +296,20 @@ def test_null_threshold_crash(
     assert_ores_healthy(fetch(wiki.url + RC), wiki_id)
     assert_ores_healthy(fetch(wiki.url + WL, opener=user), wiki_id)
     assert_contributions_healthy(fetch(wiki.url + CONTRIBS))
+
+
+def test_contributions_crash(farm_state: FarmState, fault: Callable[..., None]) -> None:
+    """Contributions alone throws, with its own message in the wiki's exception.log."""
+    wiki = farm_state.wikis["enwiki"]
+    fault("enwiki", "contributions-crash")
+    page = fetch(wiki.url + CONTRIBS)
+    assert_fatal_runtime_exception(page, english=True)
+    match = FATAL.search(page.body)
+    assert match is not None
+    log = (wiki.dir / "exception.log").read_text("utf-8")
+    assert f"[{match[1]}]" in log
+    assert "RuntimeException: SmokeFarm fault contributions-crash" in log
+    assert_ores_healthy(fetch(wiki.url + RC), "enwiki")
 
 
 def assert_ores_silently_gone(page: Response) -> None:
