@@ -50,6 +50,8 @@ from smoke.model.checks import Page
 from smoke.model.values import MAX_GIVE_UP_AFTER, MAX_PER_HOST, MAX_RETRIES
 from smoke.model.wikimedia import TASK_PATTERN
 
+MAX_EVIDENCE_PER_CAUSE = 1000
+
 # --- models ---------------------------------------------------------------------------------
 
 
@@ -290,6 +292,9 @@ class SmokeConfig(_Model):
     # Consecutive navigation timeouts on one wiki's page (or unreachable results on one host)
     # after which the rest of its checks are not loaded (README, *Time to verdict*).
     give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = 2
+    # Checks of one root cause that keep full evidence; the rest keep their record and cause
+    # (docs/time-to-verdict.md). At least 1: a new cause always gets evidence.
+    evidence_per_cause: Annotated[int, Field(ge=1, le=MAX_EVIDENCE_PER_CAUSE)] = 3
     # Per-page timing budgets (page name -> limits).
     budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(
         default_factory=dict

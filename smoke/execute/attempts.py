@@ -4,6 +4,8 @@ Kept apart from pytest so the rules read in one place:
 
 - an attempt loads the page and runs the detectors; a failed or broken attempt is retried up to
   ``plan.retries`` times, and the evidence of every unsuccessful attempt is kept;
+- with a cause budget (:mod:`smoke.execute.cause_budget`): a failure whose cause two other checks
+  already ended with is not retried, and only the first checks of each cause keep evidence;
 - the last attempt decides: passed (or **flaky** when an earlier attempt was not), failed, broken;
 - a failure covered by a known issue in force is **known**; an expired entry that would have
   covered it adds a finding of its own.
@@ -12,12 +14,13 @@ Kept apart from pytest so the rules read in one place:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from smoke.browser.login import session_secrets
+from smoke.execute.cause_budget import CauseBudget
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import ORES_MODELS, Check
@@ -25,6 +28,7 @@ from smoke.model.findings import CouldNotCheck, Finding
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
+from smoke.output.causes import cause_key
 from smoke.output.evidence import EvidenceSource
 from smoke.output.results import CheckResult, finding_dicts, result_for
 from smoke.plan.planner import Plan
@@ -53,6 +57,8 @@ class Attempt:
     findings: list[Finding] = field(default_factory=list)
     error: CouldNotCheck | None = None
     artifacts: dict[str, str] = field(default_factory=dict)
+    # The checks that hold this cause's evidence when this attempt's was withheld (budget spent).
+    evidence_held_by: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +83,8 @@ class Execution:
     attempts: list[Attempt]
     verdict: Verdict
     extra_findings: list[Finding] = field(default_factory=list)
+    # The failure's cause was already confirmed by other checks: final without a retry.
+    confirmed_cause: bool = False
 
     @property
     def final(self) -> Attempt:
@@ -116,15 +124,19 @@ def execute(
     today: date | None = None,
     may_retry: Callable[[CouldNotCheck | None], bool] = lambda error: True,
     on_attempt: Callable[[CouldNotCheck | None], None] = lambda error: None,
+    causes: CauseBudget | None = None,
 ) -> Execution:
     """Load and judge ``check``, retrying up to ``plan.retries`` times.
 
     ``on_attempt`` hears how each attempt ended (None: the page answered); ``may_retry`` is
     asked before a retry, with the failed attempt's could-not-check error (the give-up rule:
     a timeout is counted, not retried, and a page that stopped answering is not retried).
+    ``causes``, when given, is the run's cause budget: no retry for a confirmed cause, evidence
+    for the first checks of each cause only (``keep_evidence="always"`` keeps everything).
     """
     today = today or date.today()
     attempts: list[Attempt] = []
+    confirmed = False
     for number in range(1, plan.retries + 2):
         attempt = _attempt(number, check, plan, browser)
         attempts.append(attempt)
@@ -133,21 +145,58 @@ def execute(
             break
         if number > plan.retries or not may_retry(attempt.error):
             break  # the last attempt: its evidence (and trace) is kept below
+        cause = attempt_cause(check, attempt)
+        if causes is not None and cause is not None and causes.confirmed(cause, check.id):
+            confirmed = True  # two other checks ended this way: a retry would tell nothing
+            break
         if keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.
-            attempt.artifacts = evidence.keep_evidence(
-                run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
-            )
+            _keep(attempt, check, plan, browser, run_dir, keep_evidence, causes, number)
         browser.discard_trace()
     final = attempts[-1]
     verdict = judge(check, final.problems(), plan.known_issues(), today)
-    execution = Execution(check, attempts, verdict, verdict.expired_findings(today))
+    execution = Execution(
+        check, attempts, verdict, verdict.expired_findings(today), confirmed_cause=confirmed
+    )
     if (not final.ok and keep_evidence != "never") or keep_evidence == "always":
-        final.artifacts = evidence.keep_evidence(
-            run_dir, check, final.record, browser, _secrets(plan, run_dir)
-        )
+        _keep(final, check, plan, browser, run_dir, keep_evidence, causes)
+    if causes is not None and not final.ok:
+        cause = attempt_cause(check, final)
+        if cause is not None:
+            causes.ended(cause, check.id)
     browser.discard_trace()  # a passing check's trace chunk is dropped, never written
     return execution
+
+
+def _keep(
+    attempt: Attempt,
+    check: Check,
+    plan: Plan,
+    browser: CheckBrowser,
+    run_dir: Path,
+    keep_evidence: str,
+    causes: CauseBudget | None,
+    number: int | None = None,
+) -> None:
+    """Keep the attempt's evidence, unless the cause budget says its cause has enough."""
+    cause = attempt_cause(check, attempt)
+    if causes is not None and cause is not None and keep_evidence != "always":
+        granted, holders = causes.claim_evidence(cause, check.id)
+        if not granted:
+            attempt.evidence_held_by = holders
+            evidence.note_withheld(holders, causes.per_cause)
+            return
+    attempt.artifacts = evidence.keep_evidence(
+        run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
+    )
+
+
+def attempt_cause(check: Check, attempt: Attempt) -> str | None:
+    """The root cause of one unsuccessful attempt, as results.json would group it."""
+    if attempt.ok:
+        return None
+    alone = Execution(check, [attempt], Verdict())
+    return cause_key(asdict(result_of(alone, worker="")))
 
 
 def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
@@ -188,6 +237,7 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
                 "first_problem": a.problems()[0][1] if a.problems() else "",
                 "request_id": a.record.mw_config.request_id if a.record else None,
                 "artifacts": a.artifacts,
+                **({"evidence_held_by": a.evidence_held_by} if a.evidence_held_by else {}),
             }
             for a in execution.attempts
         ],

@@ -20,17 +20,14 @@ exclusive ``flock`` (released by the kernel if a worker dies).
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from smoke.execute.shared_state import locked_state
 from smoke.model.checks import Check
 from smoke.model.findings import (
     CouldNotCheck,
@@ -87,27 +84,10 @@ class GiveUp:
         self.threshold = threshold
         self.deadline = deadline  # time.time() seconds, or None
 
-    # --- reading and writing the shared state ---------------------------------------------
+    # --- the shared state -------------------------------------------------------------------
 
-    @contextmanager
-    def _locked(self) -> Iterator[dict[str, Any]]:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            path = self.run_dir / STATE_FILE
-            try:
-                state: dict[str, Any] = json.loads(path.read_text("utf-8"))
-            except (OSError, ValueError):
-                state = {}
-            before = json.dumps(state, sort_keys=True)
-            yield state
-            if json.dumps(state, sort_keys=True) != before:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(state, indent=1), "utf-8")
-                tmp.replace(path)
-        finally:
-            os.close(fd)
+    def _locked(self) -> AbstractContextManager[dict[str, Any]]:
+        return locked_state(self.run_dir, STATE_FILE, LOCK_FILE)
 
     def tripped(self) -> dict[str, dict[str, Any]]:
         """Every tripped key with its record (for summary.md and tests)."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from smoke.config import ConfigError
+from smoke.execute.cause_budget import DEFAULT_EVIDENCE_PER_CAUSE, CauseBudget
 from smoke.execute.give_up import DEFAULT_THRESHOLD, GiveUp
 from smoke.model.checks import Check
 from smoke.model.findings import CouldNotCheck, Finding, NotLoaded
@@ -29,7 +30,14 @@ from smoke.output.results import CheckResult
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
-from smoke.run.stash import BROWSER_KEY, DEADLINE_KEY, GIVE_UP_KEY, PLAN_KEY, RUN_DIR_KEY
+from smoke.run.stash import (
+    BROWSER_KEY,
+    CAUSES_KEY,
+    DEADLINE_KEY,
+    GIVE_UP_KEY,
+    PLAN_KEY,
+    RUN_DIR_KEY,
+)
 
 if TYPE_CHECKING:
     from smoke.browser.worker import WorkerBrowser
@@ -141,6 +149,7 @@ class SmokeItem(pytest.Item):
             keep_evidence=self.config.getoption("screenshots"),
             may_retry=lambda error: give_up.may_retry(self.check, error),
             on_attempt=lambda error: give_up.record(self.check, error),
+            causes=causes_of(self.config),
         )
         # The result record is made once, here; the report hook writes it (plugin.py).
         self.result = result_of(
@@ -217,6 +226,17 @@ def give_up_of(config: pytest.Config) -> GiveUp:
             config.stash[RUN_DIR_KEY], threshold, config.stash.get(DEADLINE_KEY, None)
         )
     return config.stash[GIVE_UP_KEY]
+
+
+def causes_of(config: pytest.Config) -> CauseBudget:
+    """The run's cause budget (evidence and retries per root cause), shared by all workers."""
+    if CAUSES_KEY not in config.stash:
+        plan = config.stash.get(PLAN_KEY, None)
+        per_cause = config.getoption("evidence_per_cause") or (
+            plan.config.evidence_per_cause if plan is not None else DEFAULT_EVIDENCE_PER_CAUSE
+        )
+        config.stash[CAUSES_KEY] = CauseBudget(config.stash[RUN_DIR_KEY], per_cause)
+    return config.stash[CAUSES_KEY]
 
 
 def worker_browser(config: pytest.Config) -> WorkerBrowser:

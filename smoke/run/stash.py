@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from smoke.execute.cause_budget import CauseBudget
 from smoke.execute.give_up import GiveUp
 from smoke.plan.planner import Plan
 
@@ -20,4 +21,5 @@ BROWSER_KEY = pytest.StashKey["WorkerBrowser"]()
 RUN_DIR_KEY = pytest.StashKey[Path]()
 STARTED_KEY = pytest.StashKey[str]()
 GIVE_UP_KEY = pytest.StashKey[GiveUp]()
+CAUSES_KEY = pytest.StashKey[CauseBudget]()  # evidence and retries per root cause
 DEADLINE_KEY = pytest.StashKey[float]()  # time.time() at which no further check is loaded
