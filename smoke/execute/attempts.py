@@ -21,10 +21,11 @@ from typing import Protocol
 
 from smoke.browser.login import session_secrets
 from smoke.execute.cause_budget import CauseBudget
+from smoke.execute.learned_timeout import LearnedTimeouts
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import ORES_MODELS, Check
-from smoke.model.findings import CouldNotCheck, Finding
+from smoke.model.findings import CouldNotCheck, Finding, NavigationTimeout
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
@@ -40,8 +41,17 @@ class CheckBrowser(EvidenceSource, Protocol):
     :class:`smoke.browser.worker.WorkerBrowser` is the real one; tests pass a scripted stand-in.
     """
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
-        """The record of one attempt; raises CouldNotCheck when the page could not be checked."""
+    def load(
+        self,
+        check: Check,
+        plan: Plan,
+        *,
+        trace: bool = False,
+        navigation_timeout: float | None = None,
+    ) -> PageRecord:
+        """The record of one attempt; raises CouldNotCheck when the page could not be checked.
+
+        ``navigation_timeout``: a shorter, learned limit than the plan's for this load."""
 
     def wants_trace(self, attempt: int) -> bool:
         """Whether attempt number ``attempt`` (1-based) should be traced."""
@@ -85,6 +95,8 @@ class Execution:
     extra_findings: list[Finding] = field(default_factory=list)
     # The failure's cause was already confirmed by other checks: final without a retry.
     confirmed_cause: bool = False
+    # The learned navigation limit (s) a load went over before the full-timeout load (None: no).
+    learned_limit_tripped: float | None = None
 
     @property
     def final(self) -> Attempt:
@@ -125,6 +137,7 @@ def execute(
     may_retry: Callable[[CouldNotCheck | None], bool] = lambda error: True,
     on_attempt: Callable[[CouldNotCheck | None], None] = lambda error: None,
     causes: CauseBudget | None = None,
+    learned: LearnedTimeouts | None = None,
 ) -> Execution:
     """Load and judge ``check``, retrying up to ``plan.retries`` times.
 
@@ -137,8 +150,19 @@ def execute(
     today = today or date.today()
     attempts: list[Attempt] = []
     confirmed = False
+    tripped: float | None = None
+    limit = learned.limit(check) if learned is not None else None
     for number in range(1, plan.retries + 2):
-        attempt = _attempt(number, check, plan, browser)
+        attempt = _attempt(number, check, plan, browser, limit)
+        if limit is not None and isinstance(attempt.error, NavigationTimeout):
+            # Over the learned limit: a suspicion, not a verdict. That load is no attempt; the
+            # full timeout decides (slow but healthy, or hung: learned_timeout.py).
+            assert learned is not None
+            tripped = limit
+            browser.discard_trace()
+            attempt = _attempt(number, check, plan, browser, None)
+            learned.second_opinion(check, attempt.error)
+        limit = None  # a retry gets the full timeout
         attempts.append(attempt)
         on_attempt(attempt.error)
         if attempt.ok:
@@ -156,7 +180,12 @@ def execute(
     final = attempts[-1]
     verdict = judge(check, final.problems(), plan.known_issues(), today)
     execution = Execution(
-        check, attempts, verdict, verdict.expired_findings(today), confirmed_cause=confirmed
+        check,
+        attempts,
+        verdict,
+        verdict.expired_findings(today),
+        confirmed_cause=confirmed,
+        learned_limit_tripped=tripped,
     )
     if (not final.ok and keep_evidence != "never") or keep_evidence == "always":
         _keep(final, check, plan, browser, run_dir, keep_evidence, causes)
@@ -204,9 +233,13 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
     return (*plan.secrets(), *session_secrets(run_dir))
 
 
-def _attempt(number: int, check: Check, plan: Plan, browser: CheckBrowser) -> Attempt:
+def _attempt(
+    number: int, check: Check, plan: Plan, browser: CheckBrowser, limit: float | None = None
+) -> Attempt:
     try:
-        record = browser.load(check, plan, trace=browser.wants_trace(number))
+        record = browser.load(
+            check, plan, trace=browser.wants_trace(number), navigation_timeout=limit
+        )
     except CouldNotCheck as exc:
         return Attempt(number, error=exc)
     findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)

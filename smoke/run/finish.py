@@ -36,7 +36,7 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
     notes = []
     for key, entry in GiveUp(run_dir).tripped().items():
         scope, name = key.split(":", 1)
-        prefix = name + "/" if scope == "page" else ""
+        prefix = name + "/" if scope in ("page", "wiki") else ""
         skipped = [
             r
             for r in results
@@ -45,6 +45,14 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
             and (r.id.startswith(prefix) if prefix else name in r.url)
         ]
         what = "timed out" if entry.get("kind") == "NavigationTimeout" else "could not reach it"
+        if scope == "wiki":
+            notes.append(
+                f"gave up on wiki {name}: its pages {', '.join(entry.get('checks', []))} were "
+                f"given up; {len(skipped)} more check(s) not loaded. Rule: a page that does not "
+                "answer within 3x its usual load time and then within the full navigation "
+                "timeout is given up, and a wiki once two of its pages are."
+            )
+            continue
         notes.append(
             f"gave up on {scope} {name} after {entry.get('count')} consecutive checks {what} "
             f"({', '.join(entry.get('checks', []))}): {len(skipped)} more check(s) not loaded. "

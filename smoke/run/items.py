@@ -20,6 +20,7 @@ import pytest
 from smoke.config import ConfigError
 from smoke.execute.cause_budget import DEFAULT_EVIDENCE_PER_CAUSE, CauseBudget
 from smoke.execute.give_up import DEFAULT_THRESHOLD, GiveUp
+from smoke.execute.learned_timeout import LearnedTimeouts, learn
 from smoke.model.checks import Check
 from smoke.model.findings import CouldNotCheck, Finding, NotLoaded
 from smoke.model.outcome import Outcome
@@ -35,6 +36,7 @@ from smoke.run.stash import (
     CAUSES_KEY,
     DEADLINE_KEY,
     GIVE_UP_KEY,
+    LEARNED_KEY,
     PLAN_KEY,
     RUN_DIR_KEY,
 )
@@ -150,6 +152,7 @@ class SmokeItem(pytest.Item):
             may_retry=lambda error: give_up.may_retry(self.check, error),
             on_attempt=lambda error: give_up.record(self.check, error),
             causes=causes_of(self.config),
+            learned=learned_of(self.config, give_up),
         )
         # The result record is made once, here; the report hook writes it (plugin.py).
         self.result = result_of(
@@ -237,6 +240,18 @@ def causes_of(config: pytest.Config) -> CauseBudget:
         )
         config.stash[CAUSES_KEY] = CauseBudget(config.stash[RUN_DIR_KEY], per_cause)
     return config.stash[CAUSES_KEY]
+
+
+def learned_of(config: pytest.Config, give_up: GiveUp) -> LearnedTimeouts:
+    """Navigation limits learned from the last runs of the target (read once per process)."""
+    if LEARNED_KEY not in config.stash:
+        plan = config.stash[PLAN_KEY]
+        config.stash[LEARNED_KEY] = LearnedTimeouts(
+            learn(plan.options.reports_dir, plan.target),
+            give_up,
+            lambda check: plan.capture_settings(check.wiki).navigation_timeout_s,
+        )
+    return config.stash[LEARNED_KEY]
 
 
 def worker_browser(config: pytest.Config) -> WorkerBrowser:
