@@ -129,6 +129,11 @@ class GiveUp:
         with self._locked() as state:
             return page_key(check).name in state.get(SLOW_BUT_HEALTHY, [])
 
+    def slow_pages(self) -> list[str]:
+        """Pages that answered only after their learned limit (for summary.md)."""
+        with self._locked() as state:
+            return list(state.get(SLOW_BUT_HEALTHY, []))
+
     def mark_slow_but_healthy(self, check: Check) -> None:
         with self._locked() as state:
             pages = state.setdefault(SLOW_BUT_HEALTHY, [])

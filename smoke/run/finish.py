@@ -59,6 +59,13 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
             "Rule: after `give_up_after` (default 2) consecutive timeouts of one wiki's page, or "
             "unreachable results on one host, the rest are reported broken without loading."
         )
+    slow = GiveUp(run_dir).slow_pages()
+    if slow:
+        notes.append(
+            f"slower than usual: {', '.join(slow)} took longer than 3x their usual load time "
+            "(learned from the last runs) but answered within the navigation timeout, which "
+            "they then got for the rest of the run"
+        )
     deadline = [r for r in results if r.error and r.error.get("kind") == "DeadlineReached"]
     if deadline:
         notes.append(f"deadline reached: {len(deadline)} check(s) were not loaded")
