@@ -3,7 +3,6 @@ retried, and a learned timeout that a slow-but-healthy page does not trip."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
