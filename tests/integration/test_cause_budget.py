@@ -3,6 +3,7 @@ retried, and a learned timeout that a slow-but-healthy page does not trip."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,3 +49,38 @@ def test_a_broken_deploy_keeps_evidence_of_three_checks_and_retries_only_new_cau
     assert sorted(len(c["attempts"]) for c in crashed) == [1] * (len(crashed) - 2) + [2, 2]
     # A new cause in the same run is still retried (frwiki's JavaScript error), then likewise.
     assert sorted(len(c["attempts"]) for c in scripted) == [1] * (len(scripted) - 2) + [2, 2]
+
+
+def _history(reports: Path, wiki: str, page: str, load_ms: float, samples: int = 6) -> None:
+    """An earlier run of the target in which the page always loaded in ``load_ms``."""
+    run_dir = reports / "20261201-000000"
+    run_dir.mkdir(parents=True)
+    checks = [
+        {
+            "id": f"{wiki}/{page}/earlier{i}",
+            "target": "local",
+            "wiki": wiki,
+            "page": page,
+            "variant": f"earlier{i}",
+            "url": "http://127.0.0.1/",
+            "outcome": "passed",
+            "timings": {"load_ms": load_ms},
+        }
+        for i in range(samples)
+    ]
+    body = {"run": {"run_id": run_dir.name, "target": "local", "started_at": "2026-12-01"}}
+    (run_dir / "results.json").write_text(json.dumps({**body, "checks": checks}), "utf-8")
+
+
+def test_a_learned_timeout_does_not_make_a_slow_but_healthy_page_could_not_check(
+    farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
+) -> None:
+    _history(tmp_path, "frwiki", "contributions", 1000.0)  # learned limit: 10 s (the floor)
+    fault("frwiki", "slow", delay=12)  # slower than ever before, well within the 30 s timeout
+    out = smoke_run(farm_state, tmp_path, "--wiki", "frwiki", "--page", "contributions", "-n", "1")
+    assert out.code == 0, out.stdout + out.stderr
+    checks = [c for c in out.results["checks"] if c["outcome"] != "skipped"]
+    assert checks and {c["outcome"] for c in checks} == {"passed"}  # not broken, not flaky
+    assert all(len(c["attempts"]) == 1 for c in checks)
+    summary = (out.run_dir / "summary.md").read_text()
+    assert "slower than usual: frwiki/contributions" in summary
