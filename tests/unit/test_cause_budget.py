@@ -47,7 +47,7 @@ def _claim(run_dir: str, name: str) -> bool:
 
 
 def test_workers_share_the_budget(tmp_path: Path) -> None:
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+    with multiprocessing.get_context("fork").Pool(4) as pool:
         granted = pool.starmap(_claim, [(str(tmp_path), f"check{i}") for i in range(12)])
     assert sum(granted) == 3
 
