@@ -8,6 +8,8 @@ like the baselines' smoke mode, in one invocation:
               ``--delay`` seconds (the farm's ``slow`` fault; longer than the navigation timeout)
   down        ``--down-wiki``'s web server is stopped (the ``down`` fault)
   slow+down   both at once
+  crash       a broken deploy, 2017's replay: ``null-threshold-crash`` on every wiki with ORES
+  silent      a broken deploy, today's silent loss: ``null-threshold-silent``, likewise
 
 Each case's wall time is compared with the healthy sweep measured in the same invocation
 (medians over repeats). A wiki that cannot answer should cost little more than its checks' first
@@ -37,7 +39,11 @@ TARGETS = {  # case -> maximum wall time over the healthy sweep's
     "slow": 1.30,
     "down": 1.10,
     "slow+down": 1.30,  # no worse than the slow wiki alone
+    "crash": 1.20,  # issue 18: a broken deploy costs no more time than a healthy one
+    "silent": 1.20,
 }
+NARROW_SLOW_TARGET = 1.50  # `slow` on a sweep of a few wikis (issue 18: ruwiki + frwiki)
+BROKEN_DEPLOY = {"crash": "null-threshold-crash", "silent": "null-threshold-silent"}
 VERDICT_GIVEN = (0, 1, 3)  # smoke's exit codes that carry a verdict (ok, defect, broken)
 
 
@@ -49,6 +55,7 @@ class CaseRun:
     faulted: tuple[str, ...]  # the wikis with a fault in this case
     result: RunResult
     outcomes: dict[str, str]  # check id -> outcome; empty when smoke wrote no results.json
+    screenshots: int = 0  # screenshot files the run kept (every attempt's)
 
     def split(self) -> tuple[dict[str, int], dict[str, int]]:
         """Outcome counts of the faulted wikis' checks, and of everyone else's."""
@@ -71,17 +78,27 @@ class CaseRun:
         return r.completed if self.case == "healthy" else True
 
 
-def case_faults(case: str, options: Options) -> list[FaultSwitch]:
+def case_faults(case: str, options: Options, ores_wikis: Iterable[str] = ()) -> list[FaultSwitch]:
+    """The faults of a case; a broken deploy switches its fault on every wiki with ORES."""
+    if case in BROKEN_DEPLOY:
+        return [FaultSwitch(wiki, BROKEN_DEPLOY[case]) for wiki in ores_wikis]
     slow = FaultSwitch(options.slow_wiki, "slow", options.delay)
     down = FaultSwitch(options.down_wiki, "down")
     return {"healthy": [], "slow": [slow], "down": [down], "slow+down": [slow, down]}[case]
+
+
+def targets(options: Options) -> dict[str, float]:
+    """The targets; `slow` on a narrower sweep (a few wikis selected) is allowed 1.5."""
+    narrow = bool(options.patterns.wikis) and not options.quick
+    return {**TARGETS, "slow": NARROW_SLOW_TARGET} if narrow else dict(TARGETS)
 
 
 def run(session: Session) -> int:
     opts = session.options
     patterns = opts.selection(Patterns())  # default: everything, as `smoke run` would
     checks = runnable_checks(read_config(opts.config), patterns, session.farm.base_urls())
-    _require_faulted_wikis(opts, checks)
+    ores_wikis = tuple(sorted({c.wiki for c in checks} & session.farm.ores_wikis()))
+    _require_faulted_wikis(opts, checks, ores_wikis)
     workers = session.workers(len(checks))
     header = [
         f"bench.sweep degraded: {len(checks)} checks of {len({c.wiki for c in checks})} wikis, "
@@ -91,24 +108,30 @@ def run(session: Session) -> int:
     for line in header:
         log(line)
     try:
-        runs = measure_cases(session, patterns, workers, len(checks))
+        runs = measure_cases(session, patterns, workers, len(checks), ores_wikis)
     finally:
         # Each case switches its faults off already; this covers an interruption in between.
-        used = {f: None for case in opts.cases for f in case_faults(case, opts)}
+        used = {f: None for case in opts.cases for f in case_faults(case, opts, ores_wikis)}
         if used:
             log("making sure no fault is left on")
             all_off(session.farm, list(used))
-    code = print_cases(runs, header)
+    code = print_cases(runs, header, targets(opts))
     if opts.json:
         body = {
             "scenario": "degraded",
             "header": header,
             "workers": workers,
             "checks": [c.id for c in checks],
-            "summary": summarize(runs),
-            "targets": TARGETS,
+            "summary": summarize(runs, targets(opts)),
+            "targets": targets(opts),
             "runs": [
-                {**asdict(r.result), "faulted": r.faulted, "outcomes": r.outcomes} for r in runs
+                {
+                    **asdict(r.result),
+                    "faulted": r.faulted,
+                    "outcomes": r.outcomes,
+                    "screenshots": r.screenshots,
+                }
+                for r in runs
             ],
         }
         opts.json.write_text(json.dumps(body, indent=2), "utf-8")
@@ -116,9 +139,18 @@ def run(session: Session) -> int:
     return code
 
 
-def _require_faulted_wikis(options: Options, checks: list[Check]) -> None:
+def _require_faulted_wikis(
+    options: Options, checks: list[Check], ores_wikis: tuple[str, ...]
+) -> None:
     selected = {c.wiki for c in checks}
-    needed = {w.wiki for case in options.cases for w in case_faults(case, options)}
+    if not ores_wikis and any(case in BROKEN_DEPLOY for case in options.cases):
+        raise SetupError("bench: a broken-deploy case needs a selected wiki with ORES")
+    needed = {
+        w.wiki
+        for case in options.cases
+        if case not in BROKEN_DEPLOY
+        for w in case_faults(case, options)
+    }
     missing = sorted(needed - selected)
     if missing:
         raise SetupError(
@@ -129,7 +161,11 @@ def _require_faulted_wikis(options: Options, checks: list[Check]) -> None:
 
 
 def measure_cases(
-    session: Session, patterns: Patterns, workers: int, n_checks: int
+    session: Session,
+    patterns: Patterns,
+    workers: int,
+    n_checks: int,
+    ores_wikis: tuple[str, ...] = (),
 ) -> list[CaseRun]:
     """Every case once per repeat; the order rotates per repeat, as the baselines' modes do."""
     cases = list(session.options.cases)
@@ -138,7 +174,7 @@ def measure_cases(
     runs: list[CaseRun] = []
     for rep in range(session.options.repeat):
         for case in cases[rep % len(cases) :] + cases[: rep % len(cases)]:
-            faults = case_faults(case, session.options)
+            faults = case_faults(case, session.options, ores_wikis)
             run_id = f"degraded-{case.replace('+', '-')}-{rep + 1}"
             argv = session.smoke_run_argv(patterns, workers, reports, run_id)
             with session.farm.faults(faults):
@@ -159,10 +195,12 @@ def measure_cases(
             result.ok_checks = sum(o in (Outcome.PASSED, Outcome.FLAKY) for o in outcomes.values())
             result.retried = sum(o == Outcome.FLAKY for o in outcomes.values())
             result.outcomes = _counts(outcomes.values())
-            runs.append(CaseRun(case, tuple(f.wiki for f in faults), result, outcomes))
+            shots = len(list((reports / run_id).glob("artifacts/**/screenshot.png")))
+            runs.append(CaseRun(case, tuple(f.wiki for f in faults), result, outcomes, shots))
             log(
                 f"{case}: wall {result.wall_s:.1f} s, exit {result.returncode}, "
-                f"{', '.join(f'{k} {v}' for k, v in result.outcomes.items())}"
+                f"{', '.join(f'{k} {v}' for k, v in result.outcomes.items())}, "
+                f"{shots} screenshots"
             )
     return runs
 
@@ -179,16 +217,20 @@ def _counts(outcomes: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(outcomes).items()))
 
 
-def summarize(runs: list[CaseRun]) -> dict[str, dict[str, Any]]:
+def summarize(
+    runs: list[CaseRun], case_targets: dict[str, float] | None = None
+) -> dict[str, dict[str, Any]]:
     """Per case: median wall time, its ratio to healthy's median, the target and the verdict."""
     out: dict[str, dict[str, Any]] = {}
     cases = list(dict.fromkeys(r.case for r in runs))
     walls = {c: median([r.result.wall_s for r in runs if r.case == c]) for c in cases}
     healthy = walls.get("healthy", float("nan"))
+    case_targets = TARGETS if case_targets is None else case_targets
     for case in cases:
         mine = [r for r in runs if r.case == case]
         ratio = walls[case] / healthy if healthy else float("nan")
-        target = TARGETS.get(case)
+        target = case_targets.get(case)
+        failed = [r.result.outcomes.get(Outcome.FAILED, 0) for r in mine]
         out[case] = {
             "runs": len(mine),
             "completed": sum(r.completed for r in mine),
@@ -197,6 +239,8 @@ def summarize(runs: list[CaseRun]) -> dict[str, dict[str, Any]]:
             "target": target,
             "met": None if target is None else ratio <= target,
             "returncodes": sorted({r.result.returncode for r in mine}, key=str),
+            "failed_checks": max(failed, default=0),
+            "screenshots": max((r.screenshots for r in mine), default=0),
         }
     return out
 
@@ -205,14 +249,27 @@ def _describe(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
 
 
-def print_cases(runs: list[CaseRun], header: list[str]) -> int:
+def print_cases(
+    runs: list[CaseRun], header: list[str], case_targets: dict[str, float] | None = None
+) -> int:
     """Print the cases and their ratios; exit status 0 targets met, 1 missed, 2 incomplete."""
-    summary = summarize(runs)
+    summary = summarize(runs, case_targets)
     print()
     for text in header:
         print(text)
     print()
-    cols = ("case", "exit", "wall s", "vs healthy", "target", "verdict", "faulted", "others")
+    cols = (
+        "case",
+        "exit",
+        "wall s",
+        "vs healthy",
+        "target",
+        "verdict",
+        "failed checks",
+        "screenshots",
+        "faulted",
+        "others",
+    )
     rows = []
     for case, s in summary.items():
         first = next(r for r in runs if r.case == case)
@@ -226,7 +283,10 @@ def print_cases(runs: list[CaseRun], header: list[str]) -> int:
                 f"{s['ratio']:.2f}",
                 "-" if target is None else f"<= {target:.2f}",
                 "-" if s["met"] is None else ("met" if s["met"] else "MISSED"),
-                ", ".join(first.faulted) + (f": {_describe(faulted)}" if first.faulted else "-"),
+                str(s["failed_checks"]),
+                str(s["screenshots"]),
+                _faulted_wikis(first.faulted)
+                + (f": {_describe(faulted)}" if first.faulted else "-"),
                 _describe(others),
             )
         )
@@ -253,7 +313,21 @@ def print_cases(runs: list[CaseRun], header: list[str]) -> int:
     if not all(s["completed"] == s["runs"] for s in summary.values()) or "healthy" not in summary:
         print("\nsome runs did not complete: their times are not comparable (see the logs above)")
         return 2
-    return 0 if all(s["met"] is not False for s in summary.values()) else 1
+    broken_deploy = [c for c in summary if c in BROKEN_DEPLOY]
+    for case in broken_deploy:
+        s = summary[case]
+        fewer = s["screenshots"] < s["failed_checks"]
+        print(
+            f"{case}: {s['screenshots']} screenshots for {s['failed']} failed checks "
+            f"({'fewer: met' if fewer else 'NOT fewer: MISSED'})"
+        )
+    shots_ok = all(summary[c]["screenshots"] < summary[c]["failed_checks"] for c in broken_deploy)
+    met = all(s["met"] is not False for s in summary.values())
+    return 0 if met and shots_ok else 1
+
+
+def _faulted_wikis(wikis: tuple[str, ...]) -> str:
+    return ", ".join(wikis) if len(wikis) <= 2 else f"{len(wikis)} wikis"
 
 
 def _flags(r: CaseRun) -> str:

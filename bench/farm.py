@@ -78,6 +78,10 @@ class Farm:
     def base_urls(self) -> dict[str, str]:
         return {wiki_id: wiki.url for wiki_id, wiki in self.state().wikis.items()}
 
+    def ores_wikis(self) -> set[str]:
+        """The farm's wikis with ORES (where a broken deploy shows)."""
+        return {wiki_id for wiki_id, wiki in self.state().wikis.items() if wiki.ores}
+
     def pgids(self) -> set[int]:
         """The farm's process groups, never measured as a mode's nor killed. Read afresh each
         time: switching `down` off starts the wiki again under a new group."""

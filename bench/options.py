@@ -11,9 +11,15 @@ from typing import NoReturn
 from bench.env import REPO
 from bench.selection import Patterns
 
-SCENARIOS = ("baselines", "degraded", "watch")  # see bench.sweep.SCENARIOS for what each runs
+SCENARIOS = (
+    "baselines",
+    "degraded",
+    "watch",
+    "latency",
+)  # see bench.sweep.SCENARIOS for what each runs
 MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
-CASES = ("healthy", "slow", "down", "slow+down")
+CASES = ("healthy", "slow", "down", "slow+down", "crash", "silent")
+DEFAULT_CASES = ("healthy", "slow", "down", "slow+down")
 
 # --quick: the smallest selection that still exercises every code path of a scenario; for
 # checking the bench itself, never for numbers (start-up costs dominate a handful of checks).
@@ -21,6 +27,7 @@ QUICK = {
     "baselines": Patterns(("enwiki",), ("recentchanges", "contributions"), ("plain",)),
     "degraded": Patterns((), ("contributions",), ("plain",)),  # one check per wiki
     "watch": Patterns(("ruwiki",), ("recentchanges", "watchlist"), ("plain",)),
+    "latency": Patterns((), ("contributions",), ("plain",)),
 }
 
 
@@ -48,6 +55,9 @@ class Options:
     down_wiki: str
     delay: int
     cases: tuple[str, ...]
+    # latency
+    latency: int = 1
+    worker_counts: str = "2,auto"
 
     def interval(self, default: float) -> float:
         """The /proc sampling period: as given, else the scenario's ``default``."""
@@ -123,7 +133,18 @@ def _parser() -> argparse.ArgumentParser:
     deg.add_argument("--down-wiki", default="frwiki", help="wiki given the `down` fault (frwiki)")
     deg.add_argument("--delay", type=int, default=45, help="the slow fault's delay in s (45)")
     deg.add_argument(
-        "--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}"
+        "--cases",
+        default=",".join(DEFAULT_CASES),
+        help=f"comma-separated subset of {', '.join(CASES)} (default: "
+        f"{','.join(DEFAULT_CASES)}; crash/silent: a broken deploy on every wiki with ORES)",
+    )
+    lat = parser.add_argument_group("latency scenario")
+    lat.add_argument("--latency", type=int, default=1, help="seconds added to every page view (1)")
+    lat.add_argument(
+        "--worker-counts",
+        default="2,auto",
+        help="comma-separated worker counts to compare; auto: smoke's default for a remote "
+        "target (2,auto)",
     )
     return parser
 
@@ -205,4 +226,6 @@ def parse_options(argv: list[str] | None) -> Options:
         down_wiki=args.down_wiki,
         delay=args.delay,
         cases=cases,
+        latency=args.latency,
+        worker_counts=args.worker_counts,
     )

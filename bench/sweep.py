@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import baselines, degraded, watch_cost
+from bench import baselines, degraded, latency, watch_cost
 from bench.env import Interrupted, SetupError, log
 from bench.farm import Farm
 from bench.options import parse_options
@@ -39,6 +39,7 @@ SCENARIOS: dict[str, Callable[[Session], int]] = {
     "baselines": baselines.run,
     "degraded": degraded.run,
     "watch": watch_cost.run,
+    "latency": latency.run,
 }
 
 

@@ -126,7 +126,14 @@ class WorkerBrowser:
     def wants_trace(self, attempt: int) -> bool:
         return self.tracing == "retain-on-failure" or (self.tracing == "on-retry" and attempt > 1)
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
+    def load(
+        self,
+        check: Check,
+        plan: Plan,
+        *,
+        trace: bool = False,
+        navigation_timeout: float | None = None,
+    ) -> PageRecord:
         browser, pool = self._ensure_browser(plan)
         identity, storage = "anon", None
         if check.needs_login:
@@ -153,7 +160,12 @@ class WorkerBrowser:
             page.context.tracing.start(title=check.id, snapshots=True, screenshots=False)
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
-                record = capture(page, check, plan.capture_settings(check.wiki))
+                settings = plan.capture_settings(check.wiki)
+                if navigation_timeout is not None:  # a learned, shorter limit (execute/)
+                    settings.navigation_timeout_s = min(
+                        settings.navigation_timeout_s, navigation_timeout
+                    )
+                record = capture(page, check, settings)
             pool.after_check(identity)
         except BrowserCrashed:
             pool.discard(identity)

@@ -127,7 +127,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_delay,
         default=None,
         help="seconds, for the `slow` fault (default 40); with `flaky`, every other view "
-        "hangs this long instead of failing",
+        "hangs this long instead of failing; with `latency`, added to every page view (default 1)",
     )
     fault.add_argument(
         "--model", default=None, help=f"for `level-null`: {' or '.join(ORES_MODELS)}"

@@ -47,6 +47,7 @@ from smoke.config.ores import OresLevels
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
 from smoke.model.checks import Page
 from smoke.model.values import (
+    DEFAULT_EVIDENCE_PER_CAUSE,
     DEFAULT_GIVE_UP_AFTER,
     DEFAULT_MAX_PER_HOST,
     DEFAULT_RETRIES,
@@ -55,6 +56,8 @@ from smoke.model.values import (
     MAX_RETRIES,
 )
 from smoke.model.wikimedia import TASK_PATTERN
+
+MAX_EVIDENCE_PER_CAUSE = 1000
 
 # --- models ---------------------------------------------------------------------------------
 
@@ -267,6 +270,11 @@ class SmokeConfig(_Model):
     # Consecutive navigation timeouts on one wiki's page (or unreachable results on one host)
     # after which the rest of its checks are not loaded (docs/time-to-verdict.md).
     give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = DEFAULT_GIVE_UP_AFTER
+    # Checks of one root cause that keep full evidence; the rest keep their record and cause
+    # (docs/time-to-verdict.md). At least 1: a new cause always gets evidence.
+    evidence_per_cause: Annotated[int, Field(ge=1, le=MAX_EVIDENCE_PER_CAUSE)] = (
+        DEFAULT_EVIDENCE_PER_CAUSE
+    )
     # Per-page timing budgets (page name -> limits).
     budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(
         default_factory=dict

@@ -4,6 +4,8 @@ Kept apart from pytest so the rules read in one place:
 
 - an attempt loads the page and runs the detectors; a failed or broken attempt is retried up to
   ``plan.retries`` times, and the evidence of every unsuccessful attempt is kept;
+- with a cause budget (:mod:`smoke.execute.cause_budget`): a failure whose cause two other checks
+  already ended with is not retried, and only the first checks of each cause keep evidence;
 - the last attempt decides: passed (or **flaky** when an earlier attempt was not), failed, broken;
 - a failure covered by a known issue in force is **known**; an expired entry that would have
   covered it adds a finding of its own.
@@ -12,19 +14,22 @@ Kept apart from pytest so the rules read in one place:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from smoke.browser.login import session_secrets
+from smoke.execute.cause_budget import CauseBudget
+from smoke.execute.learned_timeout import LearnedTimeouts
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import ORES_MODELS, Check
-from smoke.model.findings import CouldNotCheck, Finding, error_record_of
+from smoke.model.findings import CouldNotCheck, Finding, NavigationTimeout, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
+from smoke.output.causes import cause_key
 from smoke.output.evidence import EvidenceSource
 from smoke.output.results import CheckResult, finding_dicts, result_for
 from smoke.plan.planner import Plan
@@ -36,8 +41,17 @@ class CheckBrowser(EvidenceSource, Protocol):
     :class:`smoke.browser.worker.WorkerBrowser` is the real one; tests pass a scripted stand-in.
     """
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
-        """The record of one attempt; raises CouldNotCheck when the page could not be checked."""
+    def load(
+        self,
+        check: Check,
+        plan: Plan,
+        *,
+        trace: bool = False,
+        navigation_timeout: float | None = None,
+    ) -> PageRecord:
+        """The record of one attempt; raises CouldNotCheck when the page could not be checked.
+
+        ``navigation_timeout``: a shorter, learned limit than the plan's for this load."""
 
     def wants_trace(self, attempt: int) -> bool:
         """Whether attempt number ``attempt`` (1-based) should be traced."""
@@ -53,6 +67,8 @@ class Attempt:
     findings: list[Finding] = field(default_factory=list)
     error: CouldNotCheck | None = None
     artifacts: dict[str, str] = field(default_factory=dict)
+    # The checks that hold this cause's evidence when this attempt's was withheld (budget spent).
+    evidence_held_by: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +93,10 @@ class Execution:
     attempts: list[Attempt]
     verdict: Verdict
     extra_findings: list[Finding] = field(default_factory=list)
+    # The failure's cause was already confirmed by other checks: final without a retry.
+    confirmed_cause: bool = False
+    # The learned navigation limit (s) a load went over before the full-timeout load (None: no).
+    learned_limit_tripped: float | None = None
 
     @property
     def final(self) -> Attempt:
@@ -116,38 +136,96 @@ def execute(
     today: date | None = None,
     may_retry: Callable[[CouldNotCheck | None], bool] = lambda error: True,
     on_attempt: Callable[[CouldNotCheck | None], None] = lambda error: None,
+    causes: CauseBudget | None = None,
+    learned: LearnedTimeouts | None = None,
 ) -> Execution:
     """Load and judge ``check``, retrying up to ``plan.retries`` times.
 
     ``on_attempt`` hears how each attempt ended (None: the page answered); ``may_retry`` is
     asked before a retry, with the failed attempt's could-not-check error (the give-up rule:
     a timeout is counted, not retried, and a page that stopped answering is not retried).
+    ``causes``, when given, is the run's cause budget: no retry for a confirmed cause, evidence
+    for the first checks of each cause only (``keep_evidence="always"`` keeps everything).
     """
     today = today or date.today()
     attempts: list[Attempt] = []
+    confirmed = False
+    tripped: float | None = None
+    limit = learned.limit(check) if learned is not None else None
     for number in range(1, plan.retries + 2):
-        attempt = _attempt(number, check, plan, browser)
+        attempt = _attempt(number, check, plan, browser, limit)
+        if limit is not None and isinstance(attempt.error, NavigationTimeout):
+            # Over the learned limit: a suspicion, not a verdict. That load is no attempt; the
+            # full timeout decides (slow but healthy, or hung: learned_timeout.py).
+            assert learned is not None
+            tripped = limit
+            browser.discard_trace()
+            attempt = _attempt(number, check, plan, browser, None)
+            learned.second_opinion(check, attempt.error)
+        limit = None  # a retry gets the full timeout
         attempts.append(attempt)
         on_attempt(attempt.error)
         if attempt.ok:
             break
         if number > plan.retries or not may_retry(attempt.error):
             break  # the last attempt: its evidence (and trace) is kept below
+        cause = attempt_cause(check, attempt)
+        if causes is not None and cause is not None and causes.confirmed(cause, check.id):
+            confirmed = True  # two other checks ended this way: a retry would tell nothing
+            break
         if keep_evidence != "never":
             # The page is reused by the next attempt: keep this one's evidence now.
-            attempt.artifacts = evidence.keep_evidence(
-                run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
-            )
+            _keep(attempt, check, plan, browser, run_dir, keep_evidence, causes, number)
         browser.discard_trace()
     final = attempts[-1]
     verdict = judge(check, final.problems(), plan.known_issues(), today)
-    execution = Execution(check, attempts, verdict, verdict.expired_findings(today))
+    execution = Execution(
+        check,
+        attempts,
+        verdict,
+        verdict.expired_findings(today),
+        confirmed_cause=confirmed,
+        learned_limit_tripped=tripped,
+    )
     if (not final.ok and keep_evidence != "never") or keep_evidence == "always":
-        final.artifacts = evidence.keep_evidence(
-            run_dir, check, final.record, browser, _secrets(plan, run_dir)
-        )
+        _keep(final, check, plan, browser, run_dir, keep_evidence, causes)
+    if causes is not None and not final.ok:
+        cause = attempt_cause(check, final)
+        if cause is not None:
+            causes.ended(cause, check.id)
     browser.discard_trace()  # a passing check's trace chunk is dropped, never written
     return execution
+
+
+def _keep(
+    attempt: Attempt,
+    check: Check,
+    plan: Plan,
+    browser: CheckBrowser,
+    run_dir: Path,
+    keep_evidence: str,
+    causes: CauseBudget | None,
+    number: int | None = None,
+) -> None:
+    """Keep the attempt's evidence, unless the cause budget says its cause has enough."""
+    cause = attempt_cause(check, attempt)
+    if causes is not None and cause is not None and keep_evidence != "always":
+        granted, holders = causes.claim_evidence(cause, check.id)
+        if not granted:
+            attempt.evidence_held_by = holders
+            evidence.note_withheld(holders, causes.per_cause)
+            return
+    attempt.artifacts = evidence.keep_evidence(
+        run_dir, check, attempt.record, browser, _secrets(plan, run_dir), attempt=number
+    )
+
+
+def attempt_cause(check: Check, attempt: Attempt) -> str | None:
+    """The root cause of one unsuccessful attempt, as results.json would group it."""
+    if attempt.ok:
+        return None
+    alone = Execution(check, [attempt], Verdict())
+    return cause_key(asdict(result_of(alone, worker="")))
 
 
 def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
@@ -155,9 +233,13 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
     return (*plan.secrets(), *session_secrets(run_dir))
 
 
-def _attempt(number: int, check: Check, plan: Plan, browser: CheckBrowser) -> Attempt:
+def _attempt(
+    number: int, check: Check, plan: Plan, browser: CheckBrowser, limit: float | None = None
+) -> Attempt:
     try:
-        record = browser.load(check, plan, trace=browser.wants_trace(number))
+        record = browser.load(
+            check, plan, trace=browser.wants_trace(number), navigation_timeout=limit
+        )
     except CouldNotCheck as exc:
         return Attempt(number, error=exc)
     findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
@@ -188,6 +270,7 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
                 "first_problem": a.problems()[0][1] if a.problems() else "",
                 "request_id": a.record.mw_config.request_id if a.record else None,
                 "artifacts": a.artifacts,
+                **({"evidence_held_by": a.evidence_held_by} if a.evidence_held_by else {}),
             }
             for a in execution.attempts
         ],

@@ -12,6 +12,12 @@ The rule (docs/time-to-verdict.md):
 * An attempt that got an answer (passed, or failed: a product defect) resets the count of its
   page and host; a failed check never trips the rule. Once tripped, a key stays tripped for the
   run: the verdict "this page does not answer" is already known.
+* Once ``WIKI_AFTER_PAGES`` pages of one wiki have been given up, the wiki's other pages are not
+  loaded either: a wiki whose pages hang one after the other is hung (issue 18: each hung page
+  costs a worker two timeouts).
+* A learned timeout (:mod:`smoke.execute.learned_timeout`) that trips is checked by one load
+  with the full timeout; when that times out too the page is given up at once, when it answers
+  the page is *slow but healthy* and keeps the full timeout for the rest of the run.
 * At the deadline, checks not yet started are not loaded either.
 
 Every worker of a run shares one small JSON file in the run directory, read and written under an
@@ -20,17 +26,14 @@ exclusive ``flock`` (released by the kernel if a worker dies).
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from smoke.execute.shared_state import locked_state
 from smoke.model.checks import Check
 from smoke.model.findings import (
     CouldNotCheck,
@@ -45,14 +48,16 @@ STATE_FILE = ".give-up.json"
 LOCK_FILE = ".give-up.lock"
 DEFAULT_THRESHOLD = DEFAULT_GIVE_UP_AFTER
 SHOWN_CHECKS = 3  # how many tripping check ids a "not loaded" message names
+WIKI_AFTER_PAGES = 2  # given-up pages of one wiki after which the whole wiki is given up
+SLOW_BUT_HEALTHY = "slow-but-healthy"  # pages that answered after their learned limit
 
 
 @dataclass(frozen=True)
 class Key:
     """What a could-not-check result counts against: one wiki's page, or one host."""
 
-    scope: str  # "page" | "host"
-    name: str  # "slowwiki/watchlist" | "127.0.0.1:8484"
+    scope: str  # "page" | "host" | "wiki"
+    name: str  # "slowwiki/watchlist" | "127.0.0.1:8484" | "slowwiki"
 
     def text(self) -> str:
         return f"{self.scope}:{self.name}"
@@ -64,6 +69,10 @@ def page_key(check: Check) -> Key:
 
 def host_key(check: Check) -> Key:
     return Key("host", urlsplit(check.url).netloc)
+
+
+def wiki_key(check: Check) -> Key:
+    return Key("wiki", check.wiki)
 
 
 def counted_key(check: Check, error: CouldNotCheck) -> Key | None:
@@ -87,32 +96,17 @@ class GiveUp:
         self.threshold = threshold
         self.deadline = deadline  # time.time() seconds, or None
 
-    # --- reading and writing the shared state ---------------------------------------------
+    # --- the shared state -------------------------------------------------------------------
 
-    @contextmanager
-    def _locked(self) -> Iterator[dict[str, Any]]:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            path = self.run_dir / STATE_FILE
-            try:
-                state: dict[str, Any] = json.loads(path.read_text("utf-8"))
-            except (OSError, ValueError):
-                state = {}
-            before = json.dumps(state, sort_keys=True)
-            yield state
-            if json.dumps(state, sort_keys=True) != before:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(state, indent=1), "utf-8")
-                tmp.replace(path)
-        finally:
-            os.close(fd)
+    def _locked(self) -> AbstractContextManager[dict[str, Any]]:
+        return locked_state(self.run_dir, STATE_FILE, LOCK_FILE)
 
     def tripped(self) -> dict[str, dict[str, Any]]:
         """Every tripped key with its record (for summary.md and tests)."""
         with self._locked() as state:
-            return {k: dict(v) for k, v in state.items() if v.get("tripped")}
+            return {
+                k: dict(v) for k, v in state.items() if isinstance(v, dict) and v.get("tripped")
+            }
 
     # --- the two questions ------------------------------------------------------------------
 
@@ -123,11 +117,40 @@ class GiveUp:
                 "not loaded: the run's deadline was reached before this check started"
             )
         with self._locked() as state:
-            for key in (page_key(check), host_key(check)):
+            for key in (page_key(check), host_key(check), wiki_key(check)):
                 entry = state.get(key.text())
                 if entry and entry.get("tripped"):
                     return PageGivenUp(_message(key, entry), tripped_by=tuple(entry["checks"]))
         return None
+
+    # --- learned timeouts (smoke.execute.learned_timeout) -------------------------------------
+
+    def slow_but_healthy(self, check: Check) -> bool:
+        with self._locked() as state:
+            return page_key(check).name in state.get(SLOW_BUT_HEALTHY, [])
+
+    def slow_pages(self) -> list[str]:
+        """Pages that answered only after their learned limit (for summary.md)."""
+        with self._locked() as state:
+            return list(state.get(SLOW_BUT_HEALTHY, []))
+
+    def mark_slow_but_healthy(self, check: Check) -> None:
+        with self._locked() as state:
+            pages = state.setdefault(SLOW_BUT_HEALTHY, [])
+            if page_key(check).name not in pages:
+                pages.append(page_key(check).name)
+
+    def give_up_page(self, check: Check, error: NavigationTimeout) -> None:
+        """The learned limit and the full timeout agree: the page is given up now."""
+        with self._locked() as state:
+            key = page_key(check)
+            entry = state.setdefault(key.text(), {"count": 0, "checks": [], "tripped": False})
+            if entry["tripped"]:
+                return
+            entry.update(count=entry["count"] + 1, kind=error.kind, message=str(error))
+            if check.id not in entry["checks"]:
+                entry["checks"].append(check.id)
+            _trip(state, key, entry)
 
     def may_retry(self, check: Check, error: CouldNotCheck | None) -> bool:
         """A result the rule counts (timeout, unreachable) is not retried: the next check of
@@ -159,13 +182,38 @@ class GiveUp:
             if check.id not in entry["checks"]:
                 entry["checks"].append(check.id)
             if entry["count"] >= self.threshold:
-                entry["tripped"] = True
+                _trip(state, counted, entry)
+
+
+def _trip(state: dict[str, Any], key: Key, entry: dict[str, Any]) -> None:
+    """Trip ``key``; a wiki with ``WIKI_AFTER_PAGES`` pages given up is given up as a whole."""
+    entry["tripped"] = True
+    if key.scope != "page":
+        return
+    wiki = key.name.split("/", 1)[0]
+    pages = [
+        k
+        for k, v in state.items()
+        if k.startswith(f"page:{wiki}/") and isinstance(v, dict) and v.get("tripped")
+    ]
+    if len(pages) >= WIKI_AFTER_PAGES:
+        state.setdefault(
+            Key("wiki", wiki).text(),
+            {
+                "count": len(pages),
+                "checks": [p.split(":", 1)[1] for p in sorted(pages)],
+                "tripped": True,
+                "kind": "pages",
+            },
+        )
 
 
 def _message(key: Key, entry: dict[str, Any]) -> str:
     count, checks = int(entry.get("count", 0)), list(entry.get("checks", []))
     shown = ", ".join(checks[:SHOWN_CHECKS]) + (", …" if len(checks) > SHOWN_CHECKS else "")
-    if entry.get("kind") == NavigationTimeout.__name__:
+    if key.scope == "wiki":
+        what = f"{count} pages of {key.name} were given up"
+    elif entry.get("kind") == NavigationTimeout.__name__:
         what = f"{count} earlier checks of {key.name} timed out"
         detail = str(entry.get("message", ""))
         if " within " in detail:  # "… did not finish loading within 25 s"

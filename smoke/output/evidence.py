@@ -118,3 +118,24 @@ def _save_redacted_trace(
         return browser.save_trace(raw) and redact_trace(raw, trace, secrets)
     finally:
         raw.unlink(missing_ok=True)  # also when saving failed half-way
+
+
+# --- the evidence budget (smoke.execute.cause_budget) ----------------------------------------
+
+
+def withheld_text(holders: list[str], per_cause: int) -> str:
+    """Why a check has no evidence of its own: its cause's budget went to earlier checks."""
+    return (
+        f"No evidence kept for this check: its root cause already has full evidence from "
+        f"{len(holders)} check(s) (evidence_per_cause: {per_cause}): {', '.join(holders)}. "
+        "Its result record and cause id are kept."
+    )
+
+
+def note_withheld(holders: list[str], per_cause: int) -> None:
+    """Say so in the Allure report, where the screenshot would have been."""
+    allure.attach(
+        withheld_text(holders, per_cause),
+        name="evidence (see other checks of this cause)",
+        attachment_type=allure.attachment_type.TEXT,
+    )

@@ -93,7 +93,8 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
         return []
     lines = [f"=== {len(causes)} cause{'s' if len(causes) != 1 else ''} ===", ""]
     for cause in causes:
-        example = cause.example
+        # The example is a check that kept evidence (the budget keeps it for the first few).
+        example = next((c for c in cause.checks if c.get("artifacts")), cause.example)
         lines.append(f"* **{cause.outcome}** {problem_line(cause.kind, cause.one_line())}")
         rid = example.get("request_id")
         lines.append(
@@ -102,6 +103,12 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
         evidence = example.get("artifacts") or {}
         if evidence:
             lines.append("  evidence: " + ", ".join(f"{k} {v}" for k, v in evidence.items()))
+        with_evidence = sum(1 for c in cause.checks if c.get("artifacts"))
+        if 0 < with_evidence < len(cause.checks):
+            lines.append(
+                f"  evidence for {with_evidence} of {len(cause.checks)} checks "
+                "(evidence_per_cause; the others keep their record and this cause)"
+            )
     return [*lines, ""]
 
 

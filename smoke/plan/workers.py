@@ -27,7 +27,13 @@ def max_workers(checks_to_run: int) -> int:
 
 
 def default_workers(checks_to_run: int, remote: bool) -> int:
-    """CPU-bound locally (Chromium dominates); a remote, slow target is I/O-bound."""
+    """CPU-bound locally (Chromium dominates); a remote, slow target is I/O-bound.
+
+    Remote: 2 x cores. Measured against the farm with +1 s per page view (bench/README.md,
+    issue 18): 4 workers on 2 cores took 0.86 of the time of 2, 8 took 0.84 for 1 GB more and
+    16 % more CPU: with at most ``max_per_host`` loads in flight per host (default 2), more
+    workers mostly queue for a host.
+    """
     cores = os.cpu_count() or 1
     wanted = cores * 2 if remote else cores
     return max(1, min(wanted, max_workers(checks_to_run), MAX_DEFAULT_WORKERS))

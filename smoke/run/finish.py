@@ -39,7 +39,7 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
     notes = []
     for key, entry in GiveUp(run_dir).tripped().items():
         scope, name = key.split(":", 1)
-        prefix = name + "/" if scope == "page" else ""
+        prefix = name + "/" if scope in ("page", "wiki") else ""
         skipped = [
             r
             for r in results
@@ -48,12 +48,27 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
             and (r.id.startswith(prefix) if prefix else name in r.url)
         ]
         what = "timed out" if entry.get("kind") == "NavigationTimeout" else "could not reach it"
+        if scope == "wiki":
+            notes.append(
+                f"gave up on wiki {name}: its pages {', '.join(entry.get('checks', []))} were "
+                f"given up; {len(skipped)} more check(s) not loaded. Rule: a page that does not "
+                "answer within 3x its usual load time and then within the full navigation "
+                "timeout is given up, and a wiki once two of its pages are."
+            )
+            continue
         notes.append(
             f"gave up on {scope} {name} after {entry.get('count')} consecutive checks {what} "
             f"({', '.join(entry.get('checks', []))}): {len(skipped)} more check(s) not loaded. "
             f"Rule: after `give_up_after` (default {DEFAULT_GIVE_UP_AFTER}) consecutive timeouts "
             "of one wiki's page, or unreachable results on one host, the rest are reported broken "
             "without loading."
+        )
+    slow = GiveUp(run_dir).slow_pages()
+    if slow:
+        notes.append(
+            f"slower than usual: {', '.join(slow)} took longer than 3x their usual load time "
+            "(learned from the last runs) but answered within the navigation timeout, which "
+            "they then got for the rest of the run"
         )
     deadline = [r for r in results if r.error and r.error.get("kind") == "DeadlineReached"]
     if deadline:

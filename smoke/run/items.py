@@ -18,18 +18,29 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from smoke.config import ConfigError
+from smoke.execute.cause_budget import CauseBudget
 from smoke.execute.give_up import DEFAULT_THRESHOLD, GiveUp
+from smoke.execute.learned_timeout import LearnedTimeouts, learn
 from smoke.model.checks import Check
 from smoke.model.findings import CouldNotCheck, Finding, NotLoaded, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
+from smoke.model.values import DEFAULT_EVIDENCE_PER_CAUSE
 from smoke.output import allure_labels
 from smoke.output.causes import cause_text
 from smoke.output.results import CheckResult
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 from smoke.plan.shard import parse_shard
-from smoke.run.stash import BROWSER_KEY, DEADLINE_KEY, GIVE_UP_KEY, PLAN_KEY, RUN_DIR_KEY
+from smoke.run.stash import (
+    BROWSER_KEY,
+    CAUSES_KEY,
+    DEADLINE_KEY,
+    GIVE_UP_KEY,
+    LEARNED_KEY,
+    PLAN_KEY,
+    RUN_DIR_KEY,
+)
 
 if TYPE_CHECKING:
     from smoke.browser.worker import WorkerBrowser
@@ -141,6 +152,8 @@ class SmokeItem(pytest.Item):
             keep_evidence=self.config.getoption("screenshots"),
             may_retry=lambda error: give_up.may_retry(self.check, error),
             on_attempt=lambda error: give_up.record(self.check, error),
+            causes=causes_of(self.config),
+            learned=learned_of(self.config, give_up),
         )
         # The result record is made once, here; the report hook writes it (plugin.py).
         self.result = result_of(
@@ -217,6 +230,29 @@ def give_up_of(config: pytest.Config) -> GiveUp:
             config.stash[RUN_DIR_KEY], threshold, config.stash.get(DEADLINE_KEY, None)
         )
     return config.stash[GIVE_UP_KEY]
+
+
+def causes_of(config: pytest.Config) -> CauseBudget:
+    """The run's cause budget (evidence and retries per root cause), shared by all workers."""
+    if CAUSES_KEY not in config.stash:
+        plan = config.stash.get(PLAN_KEY, None)
+        per_cause = config.getoption("evidence_per_cause") or (
+            plan.config.evidence_per_cause if plan is not None else DEFAULT_EVIDENCE_PER_CAUSE
+        )
+        config.stash[CAUSES_KEY] = CauseBudget(config.stash[RUN_DIR_KEY], per_cause)
+    return config.stash[CAUSES_KEY]
+
+
+def learned_of(config: pytest.Config, give_up: GiveUp) -> LearnedTimeouts:
+    """Navigation limits learned from the last runs of the target (read once per process)."""
+    if LEARNED_KEY not in config.stash:
+        plan = config.stash[PLAN_KEY]
+        config.stash[LEARNED_KEY] = LearnedTimeouts(
+            learn(plan.options.reports_dir, plan.target),
+            give_up,
+            lambda check: plan.capture_settings(check.wiki).navigation_timeout_s,
+        )
+    return config.stash[LEARNED_KEY]
 
 
 def worker_browser(config: pytest.Config) -> WorkerBrowser:

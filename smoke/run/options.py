@@ -22,6 +22,7 @@ from smoke.model.values import (
     DEFAULT_READY_TIMEOUT_S,
     DEFAULT_RETRIES,
     BadValue,
+    parse_count,
     parse_duration,
     parse_per_host,
     parse_retries,
@@ -48,6 +49,10 @@ def checked(parse: Callable[[str], Any], name: str) -> Callable[[str], Any]:
 def _resolve(text: str) -> str:
     Resolve.parse(text)  # refused here, where the option is parsed, not in a worker
     return text
+
+
+def _evidence_count(text: str) -> int:
+    return parse_count(text, minimum=1, maximum=1000)
 
 
 TIMEOUT = checked(parse_timeout, "seconds")
@@ -191,6 +196,12 @@ RUN: tuple[Option, ...] = (
         "stop loading checks after this long (e.g. 90s, 5m; default: `deadline` of the "
         "target in wikis.yaml, else none): the rest are reported broken, everything is written",
         {"type": DURATION, "default": None, "metavar": "DURATION"},
+    ),
+    Option(
+        "--evidence-per-cause",
+        "checks of one root cause that keep full evidence (screenshot, HTML, console, trace); "
+        "the rest keep their record and cause (default: wikis.yaml, else 3)",
+        {"type": checked(_evidence_count, "count"), "default": None, "metavar": "N"},
     ),
     Option(
         "--screenshots",

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from smoke.execute.cause_budget import CauseBudget
 from smoke.execute.give_up import GiveUp
+from smoke.execute.learned_timeout import LearnedTimeouts
 from smoke.plan.planner import Plan
 
 if TYPE_CHECKING:
@@ -20,4 +22,6 @@ BROWSER_KEY = pytest.StashKey["WorkerBrowser"]()
 RUN_DIR_KEY = pytest.StashKey[Path]()
 STARTED_KEY = pytest.StashKey[str]()
 GIVE_UP_KEY = pytest.StashKey[GiveUp]()
+CAUSES_KEY = pytest.StashKey[CauseBudget]()  # evidence and retries per root cause
+LEARNED_KEY = pytest.StashKey[LearnedTimeouts]()  # navigation limits learned from history
 DEADLINE_KEY = pytest.StashKey[float]()  # time.time() at which no further check is loaded

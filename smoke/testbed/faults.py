@@ -102,6 +102,13 @@ FAULTS: dict[str, Fault] = {
             "exit code 3 when nothing else is wrong.",
         ),
         Fault(
+            "latency",
+            "Not a fault: every view of RecentChanges, Watchlist or Contributions (and the filters "
+            "app's refetch) answers `--delay` seconds later (default 1), as a remote target does "
+            "from a CI runner (bench: remote worker counts).",
+            "Every check passes as without it; a sweep becomes latency-bound, not CPU-bound.",
+        ),
+        Fault(
             "flaky",
             "Every other view of RecentChanges, Watchlist or Contributions (shared counter) "
             "fails with HTTP 500; the next one works. With `--delay S` every other view hangs S "
@@ -120,6 +127,7 @@ FAULTS: dict[str, Fault] = {
 
 LEVEL_NULL = "level-null"
 DEFAULT_SLOW_DELAY = 40
+DEFAULT_LATENCY = 1
 
 
 def switched(
@@ -145,6 +153,8 @@ def switched(
         result.pop(name, None)
     elif name == "slow":
         result[name] = {"delay": DEFAULT_SLOW_DELAY if delay is None else delay}
+    elif name == "latency":
+        result[name] = {"delay": DEFAULT_LATENCY if delay is None else delay}
     elif name == "flaky" and delay is not None:
         result[name] = {"delay": delay}  # every other view hangs instead of failing
     else:
@@ -199,7 +209,7 @@ def _level(
 
 def describe(name: str, options: Mapping[str, Any]) -> str:
     """A fault as `status` shows it: ``slow (12 s)``, ``level-null (damaging/maybebad)``."""
-    if name in ("slow", "flaky") and "delay" in options:
+    if name in ("slow", "flaky", "latency") and "delay" in options:
         return f"{name} ({options['delay']} s)"
     if name == LEVEL_NULL and options.get("levels"):
         return f"{name} ({', '.join('/'.join(p) for p in options['levels'])})"

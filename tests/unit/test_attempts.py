@@ -45,10 +45,19 @@ class ScriptedBrowser:
     def __init__(self, *outcomes: PageRecord | Exception) -> None:
         self._outcomes: Iterator[PageRecord | Exception] = iter(outcomes)
         self.loads = 0
+        self.limits: list[float | None] = []
         self.tracing = False
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
+    def load(
+        self,
+        check: Check,
+        plan: Plan,
+        *,
+        trace: bool = False,
+        navigation_timeout: float | None = None,
+    ) -> PageRecord:
         self.loads += 1
+        self.limits.append(navigation_timeout)
         self.tracing = trace
         outcome = next(self._outcomes)
         if isinstance(outcome, Exception):

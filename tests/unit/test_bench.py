@@ -167,3 +167,27 @@ def test_a_fault_that_failed_to_switch_on_is_switched_off_with_the_others() -> N
         ("frwiki down", False),
         ("ruwiki slow 45 s", False),
     ]
+
+
+def test_a_broken_deploy_switches_its_fault_on_every_ores_wiki_and_narrow_slow_gets_1_5() -> None:
+    from bench.degraded import case_faults, targets
+
+    opts = parse_options(["--scenario", "degraded", "--cases", "healthy,crash,silent"])
+    assert case_faults("crash", opts, ("enwiki", "ruwiki")) == [
+        FaultSwitch("enwiki", "null-threshold-crash"),
+        FaultSwitch("ruwiki", "null-threshold-crash"),
+    ]
+    assert targets(opts)["slow"] == 1.30
+    narrow = parse_options(["--scenario", "degraded", "--wiki", "ruwiki", "--wiki", "frwiki"])
+    assert targets(narrow)["slow"] == 1.50
+
+
+def test_latency_counts_name_auto_as_smokes_remote_default() -> None:
+    from bench.latency import counts
+    from smoke.plan.workers import default_workers
+
+    assert counts("2,auto,8", 81) == [
+        ("2", 2),
+        ("auto", default_workers(81, remote=True)),
+        ("8", 8),
+    ]

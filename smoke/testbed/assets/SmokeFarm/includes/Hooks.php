@@ -32,6 +32,9 @@ class Hooks {
 			}
 			sleep( (int)$delay ); // flaky --delay S: every other view hangs instead
 		}
+		if ( Faults::on( 'latency' ) ) {
+			usleep( (int)( 1e6 * (float)Faults::option( 'latency', 'delay', 1 ) ) ); // a remote target
+		}
 		if ( Faults::on( 'slow' ) ) {
 			sleep( (int)Faults::option( 'slow', 'delay', 40 ) );
 		}
