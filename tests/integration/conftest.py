@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 # Fixtures whose tests share one worker under `./run tests` (xdist, --dist loadgroup): a session
 # farm is started by each worker that runs a test needing it, so tests of a farm that few tests
 # use are kept on one worker. The session farm every other test uses runs on each worker.
-SHARED_ON_ONE_WORKER: tuple[str, ...] = ()
+SHARED_ON_ONE_WORKER: tuple[str, ...] = ("farm_143",)  # the MediaWiki 1.43 farm (issue 17)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
