@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
     options.add_to_argparse(run, options.RUN)
+    options.add_to_argparse(run, options.NOTIFY)
     add_keyword_option(run)
     add_workers_option(run)
     run.add_argument(

@@ -15,6 +15,7 @@ from smoke.cli.selection import (
 from smoke.config import ConfigError
 from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.model.values import parse_positive
+from smoke.notify.settings import NotifySettings
 from smoke.run import options
 
 # The options of `smoke run` that mean the same in a watch. Not here: --shard (a watch is one
@@ -73,6 +74,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     options.add_to_argparse(watch, options.SELECTION)
     options.add_to_argparse(watch, _picked(options.SHARDING, ("--reports-dir",)))
     options.add_to_argparse(watch, _picked(options.RUN, WATCH_RUN_OPTIONS))
+    options.add_to_argparse(watch, options.NOTIFY)
     add_keyword_option(watch)
     add_workers_option(watch)
     watch.add_argument(
@@ -127,5 +129,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
         browser_path=args.browser_path,
         headed=args.headed,
         resolves=tuple(args.resolve),
+        notify=NotifySettings(
+            metrics_file=args.metrics,
+            pushgateway=args.pushgateway,
+            alertmanager=args.alertmanager,
+            report_url=args.report_url,
+        ),
     )
     return run_watch(request, plan, selected)

@@ -30,6 +30,7 @@ from smoke.output.run_dir import (
 )
 from smoke.output.summary import write_summary
 from smoke.plan.planner import Plan
+from smoke.run.notify_hook import notify_run
 
 
 def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
@@ -99,3 +100,4 @@ def finish_run(
     for name in (STATE_FILE, LOCK_FILE):
         (run_dir / name).unlink(missing_ok=True)
     point_latest(run_dir.parent, run_dir)
+    notify_run(config, run_dir, meta)  # metrics and alerts (smoke.notify), from the files

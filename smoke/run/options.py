@@ -28,6 +28,7 @@ from smoke.model.values import (
     parse_run_id,
     parse_timeout,
 )
+from smoke.notify.settings import parse_http_url, parse_metrics_file, parse_report_url
 from smoke.plan.safety import Resolve
 
 
@@ -198,7 +199,35 @@ RUN: tuple[Option, ...] = (
     ),
 )
 
-SHARED: tuple[Option, ...] = SELECTION + SHARDING + RUN
+# Telling people (docs/alerting.md): the same options for `smoke run` and `smoke watch`.
+NOTIFY: tuple[Option, ...] = (
+    Option(
+        "--metrics",
+        "write Prometheus metrics to FILE (node_exporter textfile, *.prom; replaced "
+        "atomically at the end of the run, after every round of a watch)",
+        {"type": checked(parse_metrics_file, "file"), "default": None, "metavar": "FILE"},
+    ),
+    Option(
+        "--pushgateway",
+        "push Prometheus metrics to this Pushgateway (job smoke_run or smoke_watch, "
+        "grouped by target)",
+        {"type": checked(parse_http_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+    Option(
+        "--alertmanager",
+        "send one alert per root cause to this Alertmanager (API v2), and resolve the alerts "
+        "of causes gone since the last run of the target; unreachable: a warning, same verdict",
+        {"type": checked(parse_http_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+    Option(
+        "--report-url",
+        "the report link in alerts, '{run_id}' standing for the run's id (default: the "
+        "run's summary.md as a file:// URL)",
+        {"type": checked(parse_report_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+)
+
+SHARED: tuple[Option, ...] = SELECTION + SHARDING + RUN + NOTIFY
 
 
 def add_to_pytest(group: pytest.OptionGroup, options: Sequence[Option] = SHARED) -> None:

@@ -21,7 +21,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -32,10 +32,12 @@ from smoke.model.checks import Check
 from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.model.findings import error_record
 from smoke.model.outcome import Outcome
+from smoke.notify.settings import NotifySettings
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir
 from smoke.plan.planner import Plan
 from smoke.plan.workers import worker_count
+from smoke.watch.notify_round import notify_round, watch_notifier
 from smoke.watch.pool import Done, PoolFailed, WorkerPool
 from smoke.watch.report import WatchFacts, write_watch
 from smoke.watch.timeline import (
@@ -76,6 +78,7 @@ class WatchRequest:
     browser_path: str | None = None
     headed: bool = False
     resolves: tuple[str, ...] = ()
+    notify: NotifySettings = field(default_factory=NotifySettings)  # docs/alerting.md
 
 
 class Pool(Protocol):
@@ -127,6 +130,7 @@ class Watch:
         self.first_records: dict[tuple[str, int], dict[str, Any]] = {}  # failing periods' first
         self.sessions: set[tuple[str, int, int]] = set()  # login session files seen
         self.stop_reason = ""
+        self.notifier = watch_notifier(request.notify, checks, run_dir, request.every_s, say)
 
     def elapsed(self) -> float:
         return self.clock() - self.t0
@@ -187,6 +191,7 @@ class Watch:
         current.complete = True
         self.note_sessions()
         self._round_line(current)
+        notify_round(self)
         return current
 
     def _give_up_on(self, number: int, pending: set[str]) -> None:
@@ -370,6 +375,8 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         facts.workers_started = pool.workers_started
         for line in write_watch(run_dir, facts):
             _say(line)
+        if interrupted:
+            notify_round(watch, interrupted=True)
         _say(f"exit {int(code)}: {WATCH_EXIT_MEANINGS[code]}")
         return code
     finally:
