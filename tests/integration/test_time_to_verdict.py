@@ -64,10 +64,13 @@ def test_a_down_wiki_is_given_up_for_every_page(
 
 def test_the_deadline_ends_a_full_sweep_on_time(farm_state: FarmState, tmp_path: Path) -> None:
     started = time.monotonic()
-    # A full sweep takes a minute or more: a 10 s deadline always cuts it short.
+    # A full sweep takes a minute or more: a 10 s deadline always cuts it short. The deadline is
+    # the behaviour under test: the run ends by it, plus the start of a Python process and the
+    # report writing at the end (10 s of margin: with two test workers on two cores the run
+    # took 14-15 s, which left no margin under the old 5 s).
     out = smoke_run(farm_state, tmp_path, "--deadline", "10s")
     took = time.monotonic() - started
-    assert took < 15, took  # the deadline is the behaviour under test: the run ends by it
+    assert took < 20, took
     assert out.code in (1, 3), out.stderr
     body = out.results
     kinds = {c["error"]["kind"] for c in body["checks"] if c["error"]}
