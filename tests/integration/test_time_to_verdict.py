@@ -67,7 +67,7 @@ def test_the_deadline_ends_a_full_sweep_on_time(farm_state: FarmState, tmp_path:
     # A full sweep takes a minute or more: a 10 s deadline always cuts it short. The deadline is
     # the behaviour under test: the run ends by it, plus the start of a Python process and the
     # report writing at the end (10 s of margin: with two test workers on two cores the run
-    # took 14-15 s, which left no margin under the old 5 s).
+    # took 13-15 s, which left no margin under the old 5 s).
     out = smoke_run(farm_state, tmp_path, "--deadline", "10s")
     took = time.monotonic() - started
     assert took < 20, took
