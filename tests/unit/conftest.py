@@ -8,6 +8,7 @@ here rather than trusted, so that `./run tests tests/unit` stays within its 60 s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -15,10 +16,17 @@ from playwright.sync_api import BrowserType
 
 from smoke.testbed import farm
 
+HERE = Path(__file__).resolve().parent
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A unit test marked ``integration`` is a test in the wrong folder: stop at collection."""
-    misplaced = [item.nodeid for item in items if item.get_closest_marker("integration")]
+    # The hook sees the whole session's items (tests/integration's too): only ours count.
+    misplaced = [
+        item.nodeid
+        for item in items
+        if HERE in item.path.resolve().parents and item.get_closest_marker("integration")
+    ]
     if misplaced:
         raise pytest.UsageError(
             "tests marked integration under tests/unit (move them to tests/integration): "
