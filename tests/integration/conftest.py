@@ -24,26 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
-# Fixtures whose tests share one worker under `./run tests` (xdist, --dist loadgroup): a session
-# farm is started by each worker that runs a test needing it, so tests of a farm that few tests
-# use are kept on one worker. The session farm every other test uses runs on each worker.
-SHARED_ON_ONE_WORKER: tuple[str, ...] = ("farm_143",)  # the MediaWiki 1.43 farm (issue 17)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/integration is `integration` (`-m "not integration"` skips it).
-
-    Each integration test also gets an ``xdist_group``: the fixture of SHARED_ON_ONE_WORKER it
-    uses, else its file, so that a file's module-scoped runs and browser are made once.
-    """
+    """Everything under tests/integration is `integration` (`-m "not integration"` skips it)."""
     for item in items:
         if HERE in item.path.resolve().parents:
             item.add_marker(pytest.mark.integration)
-            uses = getattr(item, "fixturenames", ())
-            shared = [name for name in SHARED_ON_ONE_WORKER if name in uses]
-            group = shared[0] if shared else item.path.name
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def ores_checkout() -> tuple[Path | None, str]:
