@@ -15,8 +15,8 @@ from tests.integration.runner_helpers import smoke_run
 def test_a_hung_page_is_given_up_after_two_timeouts(
     farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
 ) -> None:
-    fault("frwiki", "slow", delay=12)
-    started = time.monotonic()
+    # The hang need only outlast the 3 s navigation timeout: every second of it is waited for.
+    fault("frwiki", "slow", delay=4)
     out = smoke_run(
         farm_state,
         tmp_path,
@@ -29,7 +29,6 @@ def test_a_hung_page_is_given_up_after_two_timeouts(
         "-n",
         "1",
     )
-    took = time.monotonic() - started
     assert out.code == 3, out.stderr
     checks = [c for c in out.results["checks"] if c["outcome"] != "skipped"]
     assert checks and all(c["outcome"] == "broken" for c in checks)  # none passed or failed
@@ -45,8 +44,8 @@ def test_a_hung_page_is_given_up_after_two_timeouts(
     assert all(len(c["attempts"]) <= 1 for c in checks)  # no retry was spent on a hung page
     summary = (out.run_dir / "summary.md").read_text()
     assert "gave up on page frwiki/recentchanges" in summary
-    # Two timeouts of 3 s and the rest at once, not one timeout per check.
-    assert took < 3 * len(checks), took
+    # Two timeouts and the rest at once, not one timeout per check: the kinds above say so
+    # without a clock. How long the verdict takes is bench's (`bench.sweep --scenario degraded`).
 
 
 def test_a_down_wiki_is_given_up_for_every_page(
@@ -65,9 +64,13 @@ def test_a_down_wiki_is_given_up_for_every_page(
 
 def test_the_deadline_ends_a_full_sweep_on_time(farm_state: FarmState, tmp_path: Path) -> None:
     started = time.monotonic()
-    out = smoke_run(farm_state, tmp_path, "--deadline", "20s")
+    # A full sweep takes a minute or more: a 10 s deadline always cuts it short. The deadline is
+    # the behaviour under test: the run ends by it, plus the start of a Python process and the
+    # report writing at the end (10 s of margin: with two test workers on two cores the run
+    # took 13-15 s, which left no margin under the old 5 s).
+    out = smoke_run(farm_state, tmp_path, "--deadline", "10s")
     took = time.monotonic() - started
-    assert took < 25, took
+    assert took < 20, took
     assert out.code in (1, 3), out.stderr
     body = out.results
     kinds = {c["error"]["kind"] for c in body["checks"] if c["error"]}
@@ -162,7 +165,8 @@ def test_a_page_that_times_out_then_answers_is_not_given_up(
     farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
 ) -> None:
     # flaky --delay: every other view of the wiki's special pages hangs, the next one answers.
-    fault("frwiki", "flaky", delay=8)
+    # The hang need only outlast the 3 s navigation timeout.
+    fault("frwiki", "flaky", delay=4)
     out = smoke_run(
         farm_state,
         tmp_path,
