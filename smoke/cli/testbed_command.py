@@ -108,10 +108,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "hangs this long instead of failing",
     )
     fault.add_argument(
-        "--model", default=None, help=f"for `level-null`: {' or '.join(ORES_MODELS)}"
+        "--model",
+        default=None,
+        help=f"for level-null, threshold-off, threshold-string, model-off, model-unregistered: "
+        f"{' or '.join(ORES_MODELS)}",
     )
     fault.add_argument(
-        "--level", default=None, help=f"for `level-null`: one of {', '.join(ORES_LEVELS)}"
+        "--level",
+        default=None,
+        help=f"for level-null, threshold-off, threshold-string: one of {', '.join(ORES_LEVELS)}",
     )
     fault.add_argument("--mediawiki-dir", type=Path, default=DEFAULT_MEDIAWIKI_DIR)
     # `--state-dir` is accepted after the action too (`smoke testbed up --state-dir DIR`).

@@ -23,8 +23,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from smoke.testbed import mediawiki, processes
+from smoke.testbed.db_faults import MODEL_UNREGISTERED, database, set_registered
 from smoke.testbed.errors import BadInput, EnvironmentProblem
 from smoke.testbed.faults import describe, switched
 from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR, ensure_mediawiki
@@ -338,6 +340,7 @@ def set_fault(
     if wiki_id not in state.wikis:
         raise BadInput(f"unknown wiki {wiki_id!r}; the farm has: {', '.join(state.wikis)}")
     wiki = state.wikis[wiki_id]
+    before = wiki.faults
     wiki.faults = switched(
         wiki.faults,
         fault,
@@ -349,6 +352,8 @@ def set_fault(
         level=level,
     )
     write_faults_file(wiki)
+    if fault == MODEL_UNREGISTERED:
+        _switch_registration(wiki, before, wiki.faults)
     if fault == "down":
         if on and processes.stop_group(wiki.pgid, mediawiki.marker(wiki.port)):
             wiki.pgid = None
@@ -365,3 +370,14 @@ def set_fault(
         shown = f"{fault} ({model}/{level})" if model and level else fault
     log(f"{wiki_id}: fault {shown} {'on' if on else 'off'}")
     return state
+
+
+def _switch_registration(
+    wiki: WikiState, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+) -> None:
+    """model-unregistered lives in the wiki's database: its models' rows in ores_model."""
+    was = set(before.get(MODEL_UNREGISTERED, {}).get("models", []))
+    now = set(after.get(MODEL_UNREGISTERED, {}).get("models", []))
+    db = database(wiki.dir, wiki.id)
+    set_registered(db, sorted(was - now), True)
+    set_registered(db, sorted(now), False)
