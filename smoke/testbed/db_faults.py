@@ -11,9 +11,10 @@ model's rows not current, and back. A score job that runs meanwhile registers th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from smoke.testbed.errors import EnvironmentProblem
 
@@ -48,3 +49,13 @@ def set_registered(db: Path, models: Collection[str], registered: bool) -> None:
                 )
     except sqlite3.Error as exc:
         raise EnvironmentProblem(f"{db}: could not switch {MODEL_UNREGISTERED}: {exc}") from None
+
+
+def switch_registration(
+    db: Path, before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Brings ``ores_model`` from the wiki's faults ``before`` a switch to those ``after`` it."""
+    was = set(before.get(MODEL_UNREGISTERED, {}).get("models", []))
+    now = set(after.get(MODEL_UNREGISTERED, {}).get("models", []))
+    set_registered(db, sorted(was - now), True)
+    set_registered(db, sorted(now), False)

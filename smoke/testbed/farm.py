@@ -23,12 +23,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from smoke.testbed import mediawiki, processes
-from smoke.testbed.db_faults import MODEL_UNREGISTERED, database, set_registered
+from smoke.testbed import debian_archive, mediawiki, processes
+from smoke.testbed.db_faults import MODEL_UNREGISTERED, database, switch_registration
 from smoke.testbed.errors import BadInput, EnvironmentProblem
 from smoke.testbed.faults import describe, switched
+from smoke.testbed.generations import Generation, choose_generation
 from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR, ensure_mediawiki
 from smoke.testbed.ores import (
     CLONE_URL,
@@ -189,11 +189,57 @@ def _bring_up(
         mediawiki.start(state, wiki, mediawiki_dir)
 
 
+def _mediawiki_tree(
+    gen: Generation, mediawiki_dir: Path | None, allow_install: bool, log: Log
+) -> Path:
+    """The MediaWiki tree the farm serves: ``--mediawiki-dir``, Debian 12's package (1.39), or
+    Debian 13's package unpacked in the cache (1.43)."""
+    notes: list[str] = []
+    if mediawiki_dir is not None or gen.packaged_dir is not None:
+        tree = mediawiki_dir or gen.packaged_dir or DEFAULT_MEDIAWIKI_DIR
+        ensure_mediawiki(
+            tree,
+            allow_install=allow_install,
+            log=notes,
+            extra_modules=gen.php_modules,
+            extra_packages=gen.debian_php_packages,
+        )
+    else:
+        ensure_mediawiki(
+            None,
+            allow_install=allow_install,
+            log=notes,
+            extra_modules=gen.php_modules,
+            extra_packages=gen.debian_php_packages,
+        )
+        tree = debian_archive.tree_dir()
+        if not debian_archive.tree_version(tree) and not allow_install:
+            raise EnvironmentProblem(
+                f"MediaWiki {gen.name} is not in the cache ({tree}); fetch it with "
+                f"`smoke testbed fetch` (or run `up` without --no-install)"
+            )
+        tree = debian_archive.ensure_tree(log=log)
+    for note in notes:
+        log(note)
+    return tree
+
+
+def _switch_generation(state: FarmState, gen: Generation, log: Log) -> None:
+    """Wikis installed by the other MediaWiki are stopped and installed afresh by this one."""
+    log(f"switching the farm from MediaWiki {state.mediawiki} to {gen.name}: new wikis")
+    _stop_wikis(state, log)
+    for wiki in state.wikis.values():
+        shutil.rmtree(wiki.dir, ignore_errors=True)
+        wiki.ores_runtime = ""  # the new install needs the extension's tables again
+    state.ores_extension = None  # the other generation's checkout is not remembered across
+
+
 def up(
     state_dir: Path,
     *,
     base_port: int | None = None,
-    mediawiki_dir: Path = DEFAULT_MEDIAWIKI_DIR,
+    mediawiki: str | None = None,
+    mediawiki_dir: Path | None = None,
     allow_install: bool = True,
     ores_extension: Path | None = None,
     ores_fallback: bool = False,
@@ -201,26 +247,45 @@ def up(
 ) -> FarmState:
     """Create or repair the farm; returns its state. Idempotent.
 
-    ``ores_extension`` (else ``$SMOKE_ORES_EXTENSION``, else the one remembered) is the
-    Extension:ORES checkout the wikis load; none, or ``ores_fallback``: the imitation.
+    ``mediawiki`` ("1.43" or "1.39"; else the one remembered; else 1.43) is the generation
+    (:mod:`smoke.testbed.generations`); ``mediawiki_dir`` overrides where its code is.
+    ``ores_extension`` (else ``$SMOKE_ORES_EXTENSION``, else the one remembered, else the
+    generation's vendored copy) is the Extension:ORES checkout the wikis load; none, or
+    ``ores_fallback``: the imitation.
     """
     started = time.monotonic()
-    notes: list[str] = []
-    ensure_mediawiki(mediawiki_dir, allow_install=allow_install, log=notes)
-    for note in notes:
-        log(note)
     state = _load_or_create(state_dir, base_port, log)
+    gen = choose_generation(mediawiki, state.mediawiki or None)
+    tree = _mediawiki_tree(gen, mediawiki_dir, allow_install, log)
+    switching_generation = bool(state.mediawiki) and state.mediawiki != gen.name
     checkout = choose_checkout(
-        ores_extension, fallback=ores_fallback, remembered=state.ores_extension
+        ores_extension,
+        fallback=ores_fallback,
+        remembered=None if switching_generation else state.ores_extension,
+        default=gen.vendor_ores,
     )
+    if checkout is not None and not checkout.supports(gen.name):
+        raise BadInput(
+            f"the Extension:ORES at {checkout.dir} requires MediaWiki "
+            f"{checkout.requires_mediawiki}, not {gen.name}; give a checkout for {gen.name} with "
+            f"--ores-extension (or ${ENV_VAR})"
+        )
     service_up = processes.group_alive(state.service.pgid, SERVICE_MARKER)
     _check_ports(state, service_up)
+    if switching_generation:
+        _switch_generation(state, gen, log)
 
     previous_checkout = state.ores_extension
     state.ores_extension = str(checkout.dir) if checkout else None
+    state.ores_liftwing = bool(checkout and checkout.liftwing)
+    state.mediawiki = gen.name
+    state.mediawiki_dir = str(tree)
     state.version = STATE_VERSION
+    mediawiki_dir = tree
+    log(f"MediaWiki: {gen.name} at {tree}")
     log(f"ORES: {describe_ores(checkout)}")
-    if checkout and checkout.defaults_differ():
+    # A Lift Wing checkout's defaults are numbers; the farm writes its own numbers anyway.
+    if checkout and not checkout.liftwing and checkout.defaults_differ():
         log(
             f"note: this checkout's default levels differ from the farm's table for "
             f"{', '.join(checkout.defaults_differ())}; the wikis keep the table's levels"
@@ -251,6 +316,11 @@ def up(
         f"state in {state_dir}"
     )
     return state
+
+
+def served_tree(state: FarmState) -> Path:
+    """The MediaWiki tree the farm's wikis run (a farm from before generations: Debian 12's)."""
+    return Path(state.mediawiki_dir) if state.mediawiki_dir else DEFAULT_MEDIAWIKI_DIR
 
 
 def describe_ores(checkout: OresCheckout | None) -> str:
@@ -329,10 +399,12 @@ def set_fault(
     delay: float | None = None,
     model: str | None = None,
     level: str | None = None,
-    mediawiki_dir: Path = DEFAULT_MEDIAWIKI_DIR,
+    mediawiki_dir: Path | None = None,
     log: Log = print,
 ) -> FarmState:
-    """Switch one fault of one wiki at run time (no reinstall)."""
+    """Switch one fault of one wiki at run time (no reinstall).
+
+    ``mediawiki_dir``: the tree a restarted wiki serves (default: the one ``up`` chose)."""
     try:
         state = load_state(state_dir)
     except NoFarm as exc:
@@ -353,7 +425,7 @@ def set_fault(
     )
     write_faults_file(wiki)
     if fault == MODEL_UNREGISTERED:
-        _switch_registration(wiki, before, wiki.faults)
+        switch_registration(database(wiki.dir, wiki.id), before, wiki.faults)
     if fault == "down":
         if on and processes.stop_group(wiki.pgid, mediawiki.marker(wiki.port)):
             wiki.pgid = None
@@ -362,7 +434,7 @@ def set_fault(
                 raise EnvironmentProblem(
                     f"port {wiki.port} ({wiki.id}) is taken by another process"
                 )
-            mediawiki.start(state, wiki, mediawiki_dir)
+            mediawiki.start(state, wiki, mediawiki_dir or served_tree(state))
     save_state(state)
     if on:
         shown = describe(fault, wiki.faults.get(fault, {}))
@@ -370,14 +442,3 @@ def set_fault(
         shown = f"{fault} ({model}/{level})" if model and level else fault
     log(f"{wiki_id}: fault {shown} {'on' if on else 'off'}")
     return state
-
-
-def _switch_registration(
-    wiki: WikiState, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
-) -> None:
-    """model-unregistered lives in the wiki's database: its models' rows in ores_model."""
-    was = set(before.get(MODEL_UNREGISTERED, {}).get("models", []))
-    now = set(after.get(MODEL_UNREGISTERED, {}).get("models", []))
-    db = database(wiki.dir, wiki.id)
-    set_registered(db, sorted(was - now), True)
-    set_registered(db, sorted(now), False)

@@ -28,14 +28,12 @@ HOUR = 3600
 
 @pytest.fixture(autouse=True)
 def _today(farm_state: FarmState) -> None:
-    if getattr(farm_state, "mediawiki", "") != "1.43" or not getattr(
-        farm_state, "ores_liftwing", False
-    ):
+    if farm_state.mediawiki != "1.43" or not farm_state.ores_liftwing:
         pytest.skip("the session farm is not MediaWiki 1.43 with Extension:ORES on Lift Wing")
 
 
 def tree(state: FarmState) -> Path:
-    return Path(state.mediawiki_dir)  # type: ignore[attr-defined]
+    return Path(state.mediawiki_dir)
 
 
 def edit_now(state: FarmState, wiki: WikiState, text: str) -> None:
