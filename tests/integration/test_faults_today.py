@@ -9,17 +9,13 @@ session farm is not the 1.43 generation with Lift Wing.
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from smoke.testbed import mediawiki
-from smoke.testbed.errors import EnvironmentProblem
-from smoke.testbed.state import FarmState, WikiState
+from smoke.testbed import edits, farm
+from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import RunOutput, smoke_run
 
 WIKI, CONTROL = "enwiki", "frwiki"
@@ -30,38 +26,6 @@ HOUR = 3600
 def _today(farm_state: FarmState) -> None:
     if farm_state.mediawiki != "1.43" or not farm_state.ores_liftwing:
         pytest.skip("the session farm is not MediaWiki 1.43 with Extension:ORES on Lift Wing")
-
-
-def tree(state: FarmState) -> Path:
-    return Path(state.mediawiki_dir)
-
-
-def edit_now(state: FarmState, wiki: WikiState, text: str) -> None:
-    """Alice saves an edit now; its score job runs at once (and fails under a Lift Wing fault)."""
-    env = mediawiki.php_env(wiki.dir, tree(state))
-    subprocess.run(
-        ["php", str(tree(state) / "maintenance" / "edit.php"), "--user", "Alice",
-         "--summary", "smoke: an edit now", "Basalt"],
-        input=text, env=env, capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    try:
-        mediawiki.run_jobs(wiki, tree(state))
-    except EnvironmentProblem:
-        pass  # the score job failed: what a Lift Wing fault does
-
-
-def age_edits(wiki: WikiState, seconds: int) -> None:
-    """Every change of the wiki happened ``seconds`` earlier (so no test waits for the grace)."""
-    db = wiki.dir / "db" / f"{wiki.id}.sqlite"
-    shift = f"-{seconds} seconds"
-    with closing(sqlite3.connect(db, timeout=10)) as connection, connection:
-        connection.execute(
-            "UPDATE recentchanges SET rc_timestamp = strftime('%Y%m%d%H%M%S', "
-            "substr(rc_timestamp, 1, 4) || '-' || substr(rc_timestamp, 5, 2) || '-' || "
-            "substr(rc_timestamp, 7, 2) || ' ' || substr(rc_timestamp, 9, 2) || ':' || "
-            "substr(rc_timestamp, 11, 2) || ':' || substr(rc_timestamp, 13, 2), ?)",
-            (shift,),
-        )
 
 
 def run_rc(state: FarmState, reports: Path, run_id: str, *variants: str) -> RunOutput:
@@ -75,14 +39,21 @@ def detectors_of(out: RunOutput, check_id: str) -> set[str]:
     return {f["detector"] for f in out.check(check_id)["findings"]}
 
 
+SCORING_FAULTS = ("liftwing-500", "liftwing-refused", "liftwing-bad-body")
+
+
 @pytest.fixture
 def healed(farm_state: FarmState) -> Iterator[None]:
-    """After a scoring fault: one scored edit more, so later tests see a healthy list again."""
+    """After a scoring fault: the fault off and one scored edit more, so later tests (and runs)
+    see a healthy list again (the unscored edit is then older than the newest scored one)."""
     yield
-    edit_now(farm_state, farm_state.wikis[WIKI], "healed\n")
+    state_dir = Path(farm_state.state_dir)
+    for name in SCORING_FAULTS:
+        farm.set_fault(state_dir, WIKI, name, False, log=lambda _msg: None)
+    assert edits.edit(state_dir, WIKI).scored
 
 
-@pytest.mark.parametrize("name", ["liftwing-500", "liftwing-refused", "liftwing-bad-body"])
+@pytest.mark.parametrize("name", SCORING_FAULTS)
 def test_scoring_stopped_is_seen_once_edits_age_past_the_grace(
     farm_state: FarmState,
     tmp_path: Path,
@@ -90,14 +61,15 @@ def test_scoring_stopped_is_seen_once_edits_age_past_the_grace(
     healed: None,
     name: str,
 ) -> None:
-    wiki = farm_state.wikis[WIKI]
+    state_dir = Path(farm_state.state_dir)
     fault(WIKI, name)
-    edit_now(farm_state, wiki, f"unscored under {name}\n")
+    made = edits.edit(state_dir, WIKI)
+    assert not made.scored and made.job_error, made
     if name == "liftwing-500":
         # Just saved and not scored: younger than the grace period, so no finding yet.
         fresh = run_rc(farm_state, tmp_path, "fresh")
         assert fresh.code == 0, fresh.stdout[-2000:]
-    age_edits(wiki, HOUR)
+    edits.age_edits(state_dir, WIKI, HOUR)
     out = run_rc(farm_state, tmp_path, "aged")
     assert out.code == 1, out.stdout[-2000:]
     assert out.by_outcome("failed") == {f"{WIKI}/recentchanges/plain"}
