@@ -19,6 +19,9 @@ from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import RunOutput, smoke_run
 
 WIKI, CONTROL = "enwiki", "frwiki"
+# An existing page: its rows are edits (a new page's first row is a page creation, another kind
+# of row for ores-scoring, healed only by a scored page creation).
+PAGE = "Basalt"
 HOUR = 3600
 
 
@@ -50,7 +53,7 @@ def healed(farm_state: FarmState) -> Iterator[None]:
     state_dir = Path(farm_state.state_dir)
     for name in SCORING_FAULTS:
         farm.set_fault(state_dir, WIKI, name, False, log=lambda _msg: None)
-    assert edits.edit(state_dir, WIKI).scored
+    assert edits.edit(state_dir, WIKI, title=PAGE).scored
 
 
 @pytest.mark.parametrize("name", SCORING_FAULTS)
@@ -63,7 +66,7 @@ def test_scoring_stopped_is_seen_once_edits_age_past_the_grace(
 ) -> None:
     state_dir = Path(farm_state.state_dir)
     fault(WIKI, name)
-    made = edits.edit(state_dir, WIKI)
+    made = edits.edit(state_dir, WIKI, title=PAGE)
     assert not made.scored and made.job_error, made
     if name == "liftwing-500":
         # Just saved and not scored: younger than the grace period, so no finding yet.
