@@ -43,7 +43,9 @@ def test_the_143_farm_runs_liftwing_and_says_so(
     assert state.mediawiki == "1.43" and state.ores_liftwing
     assert state.ores_extension and state.ores_extension.endswith("ORES-REL1_43")
     settings = (state.wikis["enwiki"].dir / "smoke-settings.php").read_text()
-    assert "$wgOresUseLiftwing = true;" in settings and "@" not in settings.split("Thresholds")[1]
+    assert "$wgOresUseLiftwing = true;" in settings
+    (thresholds,) = [line for line in settings.splitlines() if "$wgOresFiltersThresholds" in line]
+    assert "@" not in thresholds  # numbers, no formula (Lift Wing has no threshold API)
     code = smoke_main(["testbed", "--state-dir", farm_143.state_dir, "status", "--json"])
     status = json.loads(capsys.readouterr().out)
     assert code == 0
