@@ -269,7 +269,7 @@ def ores_description(state: FarmState) -> dict[str, Any]:
 
 def mediawiki_description(state: FarmState) -> dict[str, Any]:
     """Which MediaWiki the farm's wikis run, for `status`."""
-    tree = farm.served_tree(state)
+    tree = state.tree
     return {
         "generation": state.mediawiki,
         "dir": str(tree),
