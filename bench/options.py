@@ -11,12 +11,8 @@ from typing import NoReturn
 from bench.env import REPO
 from bench.selection import Patterns
 
-SCENARIOS = (
-    "baselines",
-    "degraded",
-    "watch",
-    "latency",
-)  # see bench.sweep.SCENARIOS for what each runs
+# See bench.sweep.SCENARIOS for what each runs.
+SCENARIOS = ("baselines", "degraded", "watch", "latency", "generations")
 MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
 CASES = ("healthy", "slow", "down", "slow+down", "crash", "silent")
 DEFAULT_CASES = ("healthy", "slow", "down", "slow+down")
@@ -28,6 +24,7 @@ QUICK = {
     "degraded": Patterns((), ("contributions",), ("plain",)),  # one check per wiki
     "watch": Patterns(("ruwiki",), ("recentchanges", "watchlist"), ("plain",)),
     "latency": Patterns((), ("contributions",), ("plain",)),
+    "generations": Patterns(("enwiki",), ("recentchanges",), ("plain",)),
 }
 
 

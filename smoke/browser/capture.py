@@ -8,6 +8,7 @@ per check, so checks stay independent.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from smoke.model.record import (
 )
 from smoke.model.record import (
     FilterGroup,
+    ListedEdit,
     MwConfig,
     PageError,
     PageRecord,
@@ -188,6 +190,11 @@ def _record(
         html=state.get("html") or "",
         filters_ready=filters_ready,
         active_filters={k: tuple(v) for k, v in (state.get("active") or {}).items()},
+        listed_edits=tuple(
+            ListedEdit(int(e["revId"]), str(e["ts"]), str(e["kind"]), bool(e["scored"]))
+            for e in state.get("edits") or ()
+        ),
+        captured_at=time.time(),
     )
 
 

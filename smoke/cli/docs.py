@@ -120,13 +120,16 @@ def exit_table() -> list[str]:
 
 
 def faults_markdown() -> str:
-    rows = [f"| `{f.name}` | {_cell(f.what)} | {_cell(f.expect)} |" for f in FAULTS.values()]
+    rows = [
+        f"| `{f.name}` | {', '.join(f.generations)} | {_cell(f.what)} | {_cell(f.expect)} |"
+        for f in FAULTS.values()
+    ]
     return "\n".join(
         [
             FAULTS_BEGIN,
             "",
-            "| fault | what it does | a correct run reports |",
-            "|---|---|---|",
+            "| fault | generations | what it does | a correct run reports |",
+            "|---|---|---|---|",
             *rows,
             "",
             FAULTS_END,

@@ -130,10 +130,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "hangs this long instead of failing; with `latency`, added to every page view (default 1)",
     )
     fault.add_argument(
-        "--model", default=None, help=f"for `level-null`: {' or '.join(ORES_MODELS)}"
+        "--model",
+        default=None,
+        help=f"for level-null, threshold-off, threshold-string, model-off, model-unregistered: "
+        f"{' or '.join(ORES_MODELS)}",
     )
     fault.add_argument(
-        "--level", default=None, help=f"for `level-null`: one of {', '.join(ORES_LEVELS)}"
+        "--level",
+        default=None,
+        help=f"for level-null, threshold-off, threshold-string: one of {', '.join(ORES_LEVELS)}",
     )
     fault.add_argument("--mediawiki-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
@@ -264,7 +269,7 @@ def ores_description(state: FarmState) -> dict[str, Any]:
 
 def mediawiki_description(state: FarmState) -> dict[str, Any]:
     """Which MediaWiki the farm's wikis run, for `status`."""
-    tree = farm.served_tree(state)
+    tree = state.tree
     return {
         "generation": state.mediawiki,
         "dir": str(tree),

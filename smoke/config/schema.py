@@ -148,6 +148,9 @@ class TargetModel(_Model):
     deadline: Duration | None = None
     # Where the server's exception behind a request id is read (smoke/config/logs.py).
     logs: LogsModel | None = None
+    # ores-scoring: an edit older than this with no ORES score, while earlier edits of its kind
+    # have one, means scoring stopped ("10m", "2h"; default 30 minutes).
+    scoring_grace: Duration | None = None
     wikis: Annotated[tuple[WikiModel, ...], Field(min_length=1)]
 
     @model_validator(mode="after")

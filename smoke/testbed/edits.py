@@ -82,7 +82,7 @@ def edit(
 ) -> Edit:
     """Save one edit now through MediaWiki; see the module docstring."""
     state, wiki = _wiki(state_dir, wiki_id)
-    tree = Path(state.mediawiki_dir) if state.mediawiki_dir else mediawiki.DEFAULT_TREE
+    tree = state.tree
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     content = text if text is not None else f"A fresh edit made by smoke at {stamp}.\n"
     result = subprocess.run(

@@ -24,19 +24,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from smoke.testbed import debian_archive, mediawiki, processes
+from smoke.testbed import mediawiki, processes
+from smoke.testbed.db_faults import MODEL_UNREGISTERED, database, switch_registration
 from smoke.testbed.errors import BadInput, EnvironmentProblem
 from smoke.testbed.faults import describe, switched
-from smoke.testbed.generations import Generation, choose_generation
-from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR, ensure_mediawiki
+from smoke.testbed.generations import Generation, choose_generation, mediawiki_tree
 from smoke.testbed.ores import (
-    CLONE_URL,
     ENV_VAR,
     FALLBACK,
     NO_ORES,
     REAL,
     OresCheckout,
     choose_checkout,
+    describe_ores,
 )
 from smoke.testbed.settings import render
 from smoke.testbed.state import (
@@ -188,41 +188,6 @@ def _bring_up(
         mediawiki.start(state, wiki, mediawiki_dir)
 
 
-def _mediawiki_tree(
-    gen: Generation, mediawiki_dir: Path | None, allow_install: bool, log: Log
-) -> Path:
-    """The MediaWiki tree the farm serves: ``--mediawiki-dir``, Debian 12's package (1.39), or
-    Debian 13's package unpacked in the cache (1.43)."""
-    notes: list[str] = []
-    if mediawiki_dir is not None or gen.packaged_dir is not None:
-        tree = mediawiki_dir or gen.packaged_dir or DEFAULT_MEDIAWIKI_DIR
-        ensure_mediawiki(
-            tree,
-            allow_install=allow_install,
-            log=notes,
-            extra_modules=gen.php_modules,
-            extra_packages=gen.debian_php_packages,
-        )
-    else:
-        ensure_mediawiki(
-            None,
-            allow_install=allow_install,
-            log=notes,
-            extra_modules=gen.php_modules,
-            extra_packages=gen.debian_php_packages,
-        )
-        tree = debian_archive.tree_dir()
-        if not debian_archive.tree_version(tree) and not allow_install:
-            raise EnvironmentProblem(
-                f"MediaWiki {gen.name} is not in the cache ({tree}); fetch it with "
-                f"`smoke testbed fetch` (or run `up` without --no-install)"
-            )
-        tree = debian_archive.ensure_tree(log=log)
-    for note in notes:
-        log(note)
-    return tree
-
-
 def _switch_generation(state: FarmState, gen: Generation, log: Log) -> None:
     """Wikis installed by the other MediaWiki are stopped and installed afresh by this one."""
     log(f"switching the farm from MediaWiki {state.mediawiki} to {gen.name}: new wikis")
@@ -255,7 +220,7 @@ def up(
     started = time.monotonic()
     state = _load_or_create(state_dir, base_port, log)
     gen = choose_generation(mediawiki, state.mediawiki or None)
-    tree = _mediawiki_tree(gen, mediawiki_dir, allow_install, log)
+    tree = mediawiki_tree(gen, mediawiki_dir, allow_install=allow_install, log=log)
     switching_generation = bool(state.mediawiki) and state.mediawiki != gen.name
     checkout = choose_checkout(
         ores_extension,
@@ -315,20 +280,6 @@ def up(
         f"state in {state_dir}"
     )
     return state
-
-
-def served_tree(state: FarmState) -> Path:
-    """The MediaWiki tree the farm's wikis run (a farm from before generations: Debian 12's)."""
-    return Path(state.mediawiki_dir) if state.mediawiki_dir else DEFAULT_MEDIAWIKI_DIR
-
-
-def describe_ores(checkout: OresCheckout | None) -> str:
-    if checkout is None:
-        return (
-            "the wikis run the imitation SmokeOres: no Extension:ORES checkout given "
-            f"(--ores-extension DIR or ${ENV_VAR}; get one with `git clone {CLONE_URL}`)"
-        )
-    return checkout.describe()
 
 
 @dataclass(frozen=True)
@@ -411,6 +362,7 @@ def set_fault(
     if wiki_id not in state.wikis:
         raise BadInput(f"unknown wiki {wiki_id!r}; the farm has: {', '.join(state.wikis)}")
     wiki = state.wikis[wiki_id]
+    before = wiki.faults
     wiki.faults = switched(
         wiki.faults,
         fault,
@@ -422,6 +374,8 @@ def set_fault(
         level=level,
     )
     write_faults_file(wiki)
+    if fault == MODEL_UNREGISTERED:
+        switch_registration(database(wiki.dir, wiki.id), before, wiki.faults)
     if fault == "down":
         if on and processes.stop_group(wiki.pgid, mediawiki.marker(wiki.port)):
             wiki.pgid = None
@@ -430,7 +384,7 @@ def set_fault(
                 raise EnvironmentProblem(
                     f"port {wiki.port} ({wiki.id}) is taken by another process"
                 )
-            mediawiki.start(state, wiki, mediawiki_dir or served_tree(state))
+            mediawiki.start(state, wiki, mediawiki_dir or state.tree)
     save_state(state)
     if on:
         shown = describe(fault, wiki.faults.get(fault, {}))

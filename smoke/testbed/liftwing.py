@@ -23,8 +23,8 @@ with ``{"rev_id": N, "lang": "en"}`` and answers a flat object (``model_version`
 ``revision_id``, ``output.prediction``, ``output.probabilities``) that the extension reshapes.
 
 Faults: :data:`FAULT_REPLIES` maps a fault name (a key of the wiki's ``faults.json``) to a function
-giving the :class:`Reply` that replaces the healthy one. It is empty here: the faults of today's
-ORES add their entries (see :mod:`smoke.testbed.faults`); ``service-500`` is handled by the
+giving the :class:`Reply` that replaces the healthy one: ``liftwing-500`` and ``liftwing-bad-body``
+(their catalogue entries are in :mod:`smoke.testbed.faults`); ``service-500`` is handled by the
 service itself for both APIs.
 """
 
@@ -73,8 +73,31 @@ class Reply:
 
 
 FaultReply = Callable[[LiftWingRequest, Mapping[str, Any]], Reply]
-# fault name -> the reply it gives instead of the healthy one (its options are the second argument)
-FAULT_REPLIES: dict[str, FaultReply] = {}
+
+# What a proxy in front of an unhealthy model server answers: a page, not JSON.
+BAD_BODY = (
+    b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>"
+    b"<h1>Service Unavailable</h1><p>upstream connect error or disconnect/reset before headers"
+    b"</p></body></html>"
+)
+
+
+def _answers_500(request: LiftWingRequest, _options: Mapping[str, Any]) -> Reply:
+    message = f"smoke fault liftwing-500: {request.wiki}-{request.model} failed"
+    return Reply.json(500, {"error": message})
+
+
+def _bad_body(_request: LiftWingRequest, _options: Mapping[str, Any]) -> Reply:
+    return Reply(200, BAD_BODY)  # HTTP 200, but no JSON: "Bad response from Lift Wing endpoint"
+
+
+# fault name -> the reply it gives instead of the healthy one (its options are the second
+# argument); the faults' catalogue entries are in smoke.testbed.faults (`liftwing-refused` is
+# not here: the wiki's base URL then points where nothing listens).
+FAULT_REPLIES: dict[str, FaultReply] = {
+    "liftwing-500": _answers_500,
+    "liftwing-bad-body": _bad_body,
+}
 
 
 def is_liftwing_path(path: str) -> bool:

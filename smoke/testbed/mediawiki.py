@@ -19,7 +19,6 @@ from smoke.testbed.errors import EnvironmentProblem
 from smoke.testbed.state import FarmState, WikiState
 
 ASSETS = Path(__file__).parent / "assets"
-DEFAULT_TREE = Path("/usr/share/mediawiki")  # Debian 12's package: farms from before generations
 PHP_WORKERS = "4"
 START_TIMEOUT = 20.0
 

@@ -169,3 +169,13 @@ def choose_checkout(
         except ValueError:
             return None  # no vendored copy here: the imitation, and `up` says so
     return None
+
+
+def describe_ores(checkout: OresCheckout | None) -> str:
+    """Which ORES the wikis run, as `up` says it."""
+    if checkout is None:
+        return (
+            "the wikis run the imitation SmokeOres: no Extension:ORES checkout given "
+            f"(--ores-extension DIR or ${ENV_VAR}; get one with `git clone {CLONE_URL}`)"
+        )
+    return checkout.describe()

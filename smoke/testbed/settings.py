@@ -65,6 +65,7 @@ def render(state: FarmState, wiki: WikiState, checkout: OresCheckout | None) -> 
     ]
     if wiki.ores_levels:
         lines += _ores_lines(state, wiki, checkout)
+        lines += _config_fault_lines(wiki)
     return "\n".join(lines) + "\n"
 
 
@@ -110,6 +111,17 @@ def _ores_lines(state: FarmState, wiki: WikiState, checkout: OresCheckout | None
             f"wfLoadExtension( 'SmokeOres', {_str(manifest)} );",
         ]
     return lines
+
+
+def _config_fault_lines(wiki: WikiState) -> list[str]:
+    """The faults of configuration (threshold-off, model-off, …: SmokeFarm's ConfigFaults.php)
+    change the ORES globals above on every request, from faults.json."""
+    script = ASSETS / "SmokeFarm" / "includes" / "ConfigFaults.php"
+    return [
+        "// Faults of configuration, from faults.json on every request (smoke/testbed/faults.py).",
+        f"require_once {_str(script)};",
+        f"smokeFarmApplyConfigFaults( {_str(wiki.dir / 'faults.json')} );",
+    ]
 
 
 def numeric_bound(model: str, bound: str, value: Bound) -> float:

@@ -16,6 +16,7 @@ STATE_FILE = "state.json"
 STATE_VERSION = 3  # 2: ores_extension, per-wiki ores_levels and ores_runtime; 3: mediawiki
 # A state file from before version 3 is a farm of Debian 12's MediaWiki 1.39.
 MEDIAWIKI_BEFORE_V3 = "1.39"
+TREE_BEFORE_V3 = Path("/usr/share/mediawiki")  # ... served from Debian 12's package
 
 
 def default_state_dir() -> Path:
@@ -73,6 +74,11 @@ class FarmState:
     mediawiki_dir: str = ""
     # Whether the wikis' ORES asks Lift Wing (REL1_43's $wgOresUseLiftwing) or the ORES v3 API.
     ores_liftwing: bool = False
+
+    @property
+    def tree(self) -> Path:
+        """The MediaWiki tree the farm's wikis run."""
+        return Path(self.mediawiki_dir) if self.mediawiki_dir else TREE_BEFORE_V3
 
     @property
     def service_url(self) -> str:

@@ -207,10 +207,14 @@ def test_status_json_via_the_cli(lifecycle: Lifecycle, capsys: pytest.CaptureFix
     report = json.loads(capsys.readouterr().out)
     assert report["state_dir"] == str(lifecycle.state_dir)
     assert report["service"] == {"url": f"http://127.0.0.1:{lifecycle.base}", "answers": True}
-    # Which ORES: the real extension when $SMOKE_ORES_EXTENSION names a checkout, else the
-    # imitation (test_real_ores.py covers the real one on a farm of its own).
-    runs = "extension" if os.environ.get("SMOKE_ORES_EXTENSION") else "fallback"
+    # Which ORES: the real extension when a checkout is found ($SMOKE_ORES_EXTENSION, else the
+    # generation's vendored copy), else the imitation (test_real_ores.py covers the real one).
+    state = load_state(lifecycle.state_dir)
+    runs = "extension" if state.ores_extension else "fallback"
     assert report["ores"]["runs"] == runs
+    # Which MediaWiki: the default generation, 1.43.
+    assert report["mediawiki"]["generation"] == "1.43"
+    assert report["mediawiki"]["version"].startswith("1.43.")
     wikis = {w["id"]: w for w in report["wikis"]}
     assert set(wikis) == {spec.id for spec in farm.WIKI_SPECS}
     for offset, spec in enumerate(farm.WIKI_SPECS, start=1):
@@ -228,7 +232,7 @@ def test_status_json_via_the_cli(lifecycle: Lifecycle, capsys: pytest.CaptureFix
     assert run_testbed(lifecycle.state_dir, "status") == 0
     text = capsys.readouterr().out
     assert text.count("answers") == FARM_SIZE and "DOWN" not in text
-    assert text.startswith("ORES: ")
+    assert text.startswith("MediaWiki: 1.43.") and "\nORES: " in text
     assert "goodfaith: likelygood,maybebad,likelybad,verylikelybad" in text  # ruwiki
 
 
