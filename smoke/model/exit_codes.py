@@ -13,4 +13,7 @@ class ExitCode(IntEnum):
     BROKEN = 3  # some checks could not be run and no defect was found
     USAGE = 4  # bad configuration or usage; nothing was run
     ENVIRONMENT = 5  # the machine lacks something (packages, a port, Allure) or it failed
-    INTERRUPTED = 130  # Ctrl-C: what finished is written
+    # Stopped by a signal (128 + its number, the shell's convention); what finished is written.
+    HANGUP = 129  # SIGHUP: the terminal or SSH session went away
+    INTERRUPTED = 130  # SIGINT, Ctrl-C
+    TERMINATED = 143  # SIGTERM: a CI job's timeout or cancel, systemd stopping it, timeout(1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from smoke.execute.give_up import GiveUp
+from smoke.execute.signals import Stopper
 from smoke.plan.planner import Plan
 
 if TYPE_CHECKING:
@@ -21,3 +22,5 @@ RUN_DIR_KEY = pytest.StashKey[Path]()
 STARTED_KEY = pytest.StashKey[str]()
 GIVE_UP_KEY = pytest.StashKey[GiveUp]()
 DEADLINE_KEY = pytest.StashKey[float]()  # time.time() at which no further check is loaded
+STOPPER_KEY = pytest.StashKey[Stopper]()  # the controller's handler of stop signals
+UNWRITABLE_KEY = pytest.StashKey[str]()  # why the run-level files could not be written

@@ -39,6 +39,8 @@ EXIT_MEANINGS: Mapping[ExitCode, str] = {
     "(refused, timeout, login)",
     ExitCode.USAGE: "bad configuration or usage; nothing was watched",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was observed so far is written",
+    ExitCode.TERMINATED: "stopped by SIGTERM: what was observed so far is written",
+    ExitCode.HANGUP: "stopped by SIGHUP: what was observed so far is written",
 }
 
 
