@@ -102,6 +102,8 @@ class WorkerBrowser:
                 executable_path=choice.executable,
                 headless=not self.headed,
                 handle_sigint=False,
+                handle_sigterm=False,  # the worker stops in order, closing the browser itself
+                handle_sighup=False,
                 args=args,
             )
         except PlaywrightError as exc:

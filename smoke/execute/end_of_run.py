@@ -170,9 +170,7 @@ def _write(end: RunEnd) -> None:
         (run_dir / SUMMARY_FILE).write_text(summary, "utf-8")
     junit = end.junit or run_dir / JUNIT_FILE
     with _writing(junit):
-        write_junit(
-            junit, results, interrupted_by=meta.get("interrupted_by"), name=end.junit_name
-        )
+        write_junit(junit, results, interrupted_by=meta.get("interrupted_by"), name=end.junit_name)
     try:
         set_durations(run_dir / ALLURE_RESULTS_DIR, results)
     except OSError:

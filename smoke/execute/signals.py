@@ -91,9 +91,25 @@ class Stopper:
             self.deferring = False
 
 
+_worker_stopping: list[int] = []  # the signal a worker process was told to stop by
+
+
 def raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    """A worker told to stop: leave the check in progress unreported, as Ctrl-C would."""
+    """A worker told to stop: leave the check in progress unreported, as Ctrl-C would.
+
+    Once only: the same signal often arrives twice (the group's, then the main process's), and
+    a second interrupt would cut the worker's own cleanup (closing its browser) short.
+    """
+    if _worker_stopping:
+        return
+    _worker_stopping.append(signum)
     raise KeyboardInterrupt
+
+
+def worker_stopping() -> bool:
+    """Whether this worker was told to stop: a check that broke now broke because of it (its
+    browser driver got the same signal), not because of the wiki."""
+    return bool(_worker_stopping)
 
 
 def stop_workers(pids: list[int]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,9 @@ def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Pat
 
 
 SKIPPED_NOTE = "evidence not written"  # how a check's note about it starts
+# Below this much free space evidence is not even tried: what is left is for the checks' own
+# result files (a few KB each) and the Allure results, which are the verdict.
+EVIDENCE_FLOOR_BYTES = 2 << 20
 _skipped: dict[str, list[str]] = {}  # check id → what could not be written, in this process
 
 
@@ -100,6 +104,9 @@ def keep_evidence(
     prefix = f"attempt {attempt}: " if attempt is not None else ""
     kept: dict[str, str] = {}
     try:
+        free = shutil.disk_usage(run_dir).free
+        if free < EVIDENCE_FLOOR_BYTES:
+            raise OSError(0, f"the disk is nearly full ({free // 1024} KB free)")
         directory = evidence_dir(run_dir, check, attempt)
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -131,9 +138,7 @@ def keep_evidence(
             path.write_text(redacted, "utf-8")
             kept[key] = str(path.relative_to(run_dir))
             if attachment:
-                kind = (
-                    allure.attachment_type.HTML if key == "html" else allure.attachment_type.TEXT
-                )
+                kind = allure.attachment_type.HTML if key == "html" else allure.attachment_type.TEXT
                 allure.attach(redacted, name=prefix + attachment, attachment_type=kind)
     return kept
 

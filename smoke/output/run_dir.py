@@ -64,11 +64,13 @@ def reports_dir_problem(reports_dir: Path) -> str | None:
     runs: the directory must be creatable and writable (a file is made and removed there)."""
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"--reports-dir {reports_dir}: cannot create it ({exc.strerror or exc})"
+    try:
         with tempfile.NamedTemporaryFile(dir=reports_dir, prefix=".smoke-probe-"):
             pass
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return f"--reports-dir {reports_dir}: cannot write run directories there ({reason})"
+        return f"--reports-dir {reports_dir}: cannot write in it ({exc.strerror or exc})"
     return None
 
 

@@ -23,8 +23,7 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         f"{c['passed']} passed, {c['flaky']} flaky, {c['known']} known issues, "
         f"{c['skipped']} skipped."
         + (
-            f" **Run interrupted ({meta.get('interrupted_by') or 'SIGINT'}): results are "
-            "partial.**"
+            f" **Run interrupted ({meta.get('interrupted_by') or 'SIGINT'}): results are partial.**"
             if meta.get("interrupted")
             else ""
         ),

@@ -20,7 +20,13 @@ import pytest
 
 from smoke.config import ConfigError, load_config
 from smoke.execute.end_of_run import RunFilesUnwritable
-from smoke.execute.signals import WORKER_STOP_SIGNALS, Stopper, raise_interrupt, stop_workers
+from smoke.execute.signals import (
+    WORKER_STOP_SIGNALS,
+    Stopper,
+    raise_interrupt,
+    stop_workers,
+    worker_stopping,
+)
 from smoke.model.findings import CouldNotCheck, NotLoaded
 from smoke.model.outcome import Outcome
 from smoke.output import evidence
@@ -207,6 +213,8 @@ def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.T
             result.findings = finding_dicts([execution.flaky_finding()])
     result.duration_s = round(time.monotonic() - item.started, 3) if item.started else 0.0
     result.notes += evidence.take_skipped(check.id)
+    if result.outcome == Outcome.BROKEN.value and worker_stopping():
+        return  # the stop signal broke it (its browser's driver got it too): not a result
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
 
 
@@ -257,4 +265,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     stopper = config.stash.get(STOPPER_KEY, None)
     if stopper is not None:
         stopper.restore()
-

@@ -65,8 +65,9 @@ class LeakyPool:
         failed = task.round > 1
         message = f"server said: password={PASSWORD} cookie {COOKIE} token {TOKEN}"
         findings = [{"detector": "server-error", "message": message}] if failed else []
-        result = result_for(self.checks[task.check_id], "failed" if failed else "passed",
-                            findings=findings)
+        result = result_for(
+            self.checks[task.check_id], "failed" if failed else "passed", findings=findings
+        )
         if failed:
             tracebacks = self.run_dir / "tracebacks"
             tracebacks.mkdir(exist_ok=True)
