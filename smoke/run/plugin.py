@@ -35,6 +35,7 @@ from smoke.output.run_dir import (
     ALLURE_RESULTS_DIR,
     AUTH_DIR,
     JUNIT_FILE,
+    free_reserve,
     keep_traceback,
     new_run_dir,
     reserve_room,
@@ -224,6 +225,9 @@ def pytest_sessionfinish_first(session: pytest.Session, exitstatus: int) -> None
     stopper = session.config.stash.get(STOPPER_KEY, None)
     if stopper is not None:
         stopper.deferring = True  # a first signal from here on is noted; a second ends at once
+    if RUN_DIR_KEY in session.config.stash and not _is_worker(session.config):
+        # junitxml writes junit.xml next: the room kept for the run-level files is theirs now.
+        free_reserve(session.config.stash[RUN_DIR_KEY])
 
 
 @pytest.hookimpl(trylast=True)  # after junitxml has written junit.xml: it is reconciled here
