@@ -17,7 +17,7 @@ from smoke.execute.signals import Stopper, exit_code
 from smoke.model.checks import Check, Expectation, Page
 from smoke.model.record import PageRecord
 from smoke.output import evidence
-from smoke.output.results import CheckResult, result_for
+from smoke.output.results import CheckResult, result_for, write_results_json
 from smoke.output.run_dir import AUTH_DIR, RESERVE_FILE, new_run_dir, reserve_room
 
 CHECK = Check(
@@ -62,7 +62,7 @@ def test_a_full_disk_drops_the_evidence_and_writes_the_verdict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     end = a_run(tmp_path)
-    real = end_of_run.write_results_json
+    real = write_results_json
     failures = [OSError(errno.ENOSPC, "No space left on device")]
 
     def full_once(*args: Any) -> Path:
