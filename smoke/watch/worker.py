@@ -152,8 +152,11 @@ def file_evidence_by_round(run_dir: Path, check: Check, number: int, result: Che
         return
     source = evidence_dir(run_dir, check)
     target = run_dir / ARTIFACTS_DIR / f"round-{number}" / source.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source.rename(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+    except OSError:
+        return  # a full disk: the evidence stays where the record already points
     old, new = f"{ARTIFACTS_DIR}/{source.name}/", f"{ARTIFACTS_DIR}/round-{number}/{source.name}/"
 
     def moved(files: dict[str, str]) -> dict[str, str]:
