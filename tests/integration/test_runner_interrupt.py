@@ -198,6 +198,7 @@ def test_a_stop_signal_mid_sweep_ends_the_run_as_ctrl_c_does(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     name = signal.Signals(signum).name
+    print(f"exit {signal.Signals(signum).name}: {took:.1f} s after the signal")  # -s shows it
     assert proc.returncode == 128 + signum, stdout[-2000:] + stderr[-2000:]
     assert took <= GRACE_S, f"{took:.1f} s after {name}"
     assert "Traceback" not in stderr and "INTERNALERROR" not in stdout + stderr

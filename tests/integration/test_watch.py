@@ -229,6 +229,7 @@ def test_a_stop_signal_writes_what_was_seen_and_exits_128_plus_it(
         took = time.monotonic() - sent
         time.sleep(0.5)
         leftover = live_members(run.proc.pid)
+    print(f"exit {signal.Signals(signum).name}: {took:.1f} s after the signal")  # -s shows it
     assert run.proc.returncode == 128 + signum, run.output()
     assert took <= 10.0, f"{took:.1f} s after {name}"
     assert leftover == [] and still_running(processes) == []  # no worker, driver or browser
