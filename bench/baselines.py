@@ -28,6 +28,7 @@ from bench.selection import (
 from bench.session import Session, smoke_outcomes
 from bench.spec import SPEC_ENV, LoadCheck, write_spec
 from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.model.outcome import Outcome
 
 IDIOMATIC_DIR = REPO / "bench" / "idiomatic"
 
@@ -179,8 +180,8 @@ def count_ok(mode: str, result: RunResult, reports_dir: Path, run_id: str) -> No
         if outcomes is not None:
             values = list(outcomes.values())
             # "flaky": failed or broken, then passed on smoke's retry: it did the work twice.
-            result.retried = values.count("flaky")
-            result.ok_checks = values.count("passed") + result.retried
+            result.retried = values.count(Outcome.FLAKY)
+            result.ok_checks = values.count(Outcome.PASSED) + result.retried
         return
     # pytest's "N passed" line, or the floor's "floor: N passed".
     text = Path(result.log).read_text("utf-8", "replace")

@@ -31,6 +31,7 @@ from bench.report import busy_warning, median, table
 from bench.selection import Patterns, read_config, runnable_checks
 from bench.session import Session, smoke_outcomes
 from smoke.model.checks import Check
+from smoke.model.outcome import Outcome
 
 TARGETS = {  # case -> maximum wall time over the healthy sweep's
     "slow": 1.30,
@@ -155,8 +156,8 @@ def measure_cases(
                     n_checks=n_checks,
                 )
             outcomes = smoke_outcomes(reports, run_id) or {}
-            result.ok_checks = sum(o in ("passed", "flaky") for o in outcomes.values())
-            result.retried = sum(o == "flaky" for o in outcomes.values())
+            result.ok_checks = sum(o in (Outcome.PASSED, Outcome.FLAKY) for o in outcomes.values())
+            result.retried = sum(o == Outcome.FLAKY for o in outcomes.values())
             result.outcomes = _counts(outcomes.values())
             runs.append(CaseRun(case, tuple(f.wiki for f in faults), result, outcomes))
             log(
@@ -269,7 +270,7 @@ def _flags(r: CaseRun) -> str:
     if r.case == "healthy" and res.ok_checks != res.checks:
         flags.append(f"only {res.ok_checks}/{res.checks} passed on the healthy farm")
     faulted, _ = r.split()
-    if r.faulted and set(faulted) <= {"passed", "flaky"}:
+    if r.faulted and set(faulted) <= {Outcome.PASSED, Outcome.FLAKY}:
         flags.append("the faulted wikis' checks passed: did the fault take?")
     if res.leaked_processes:
         flags.append(f"{res.leaked_processes} processes leaked")

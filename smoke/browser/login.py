@@ -25,7 +25,7 @@ from playwright.sync_api import Browser
 
 from smoke.browser.errors import PlaywrightError, login_error
 from smoke.model.credentials import Credentials
-from smoke.model.findings import CouldNotCheck, LoginFailed, TargetUnreachable
+from smoke.model.findings import CouldNotCheck, LoginFailed, TargetUnreachable, error_record_of
 from smoke.output.run_dir import AUTH_DIR
 
 __all__ = ["AUTH_DIR", "auth_dir", "session_secrets", "shared_session"]
@@ -96,7 +96,7 @@ def shared_session(
         try:
             _login(browser, base_url, wiki, credentials, user_agent, state_file)
         except CouldNotCheck as exc:
-            failure_file.write_text(json.dumps({"kind": exc.kind, "message": str(exc)}), "utf-8")
+            failure_file.write_text(json.dumps(error_record_of(exc)), "utf-8")
             raise
     return state_file
 

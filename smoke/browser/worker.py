@@ -23,6 +23,7 @@ from smoke.judge.login_redirect import could_not_check
 from smoke.model.checks import Check
 from smoke.model.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.model.record import PageRecord
+from smoke.model.values import DEFAULT_MAX_PER_HOST
 from smoke.plan.planner import Plan
 from smoke.plan.safety import Resolve, host_resolver_rules
 
@@ -39,7 +40,7 @@ class WorkerBrowser:
         browser_endpoint: str | None = None,
         cdp_endpoint: str | None = None,
         resolves: tuple[Resolve, ...] = (),
-        max_per_host: int = 2,
+        max_per_host: int = DEFAULT_MAX_PER_HOST,
         tracing: str = "on-retry",
     ) -> None:
         self.run_dir = run_dir

@@ -1,6 +1,6 @@
 """``smoke``: run, list and validate checks; manage the local testbed.
 
-Exit codes: :class:`smoke.model.exit_codes.ExitCode` (also in the README).
+Exit codes: :class:`smoke.model.exit_codes.ExitCode` (their meanings: docs/options.md).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the checks (a thin layer over pytest)")
     _selection_options(run)
     options.add_to_argparse(run, options.RUN)
+    options.add_to_argparse(run, options.NOTIFY)
     add_keyword_option(run)
     add_workers_option(run)
     run.add_argument(

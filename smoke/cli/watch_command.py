@@ -13,10 +13,10 @@ from smoke.cli.selection import (
     usage_error,
 )
 from smoke.config import ConfigError
-from smoke.model.exit_codes import ExitCode
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.model.values import parse_positive
+from smoke.notify.settings import NotifySettings
 from smoke.run import options
-from smoke.watch.timeline import EXIT_MEANINGS
 
 # The options of `smoke run` that mean the same in a watch. Not here: --shard (a watch is one
 # machine's view), --deadline (--for), --baseline (the first round is the baseline),
@@ -43,7 +43,7 @@ EPILOG = (
     "timeline: what failed when, for how long, with the evidence of its first failing round), "
     "junit.xml (last round).\n\nexit codes:\n"
     + "\n".join(
-        f"  {int(code):>3}  {EXIT_MEANINGS[code]}"
+        f"  {int(code):>3}  {WATCH_EXIT_MEANINGS[code]}"
         for code in (
             ExitCode.OK,
             ExitCode.DEFECT,
@@ -74,6 +74,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     options.add_to_argparse(watch, options.SELECTION)
     options.add_to_argparse(watch, _picked(options.SHARDING, ("--reports-dir",)))
     options.add_to_argparse(watch, _picked(options.RUN, WATCH_RUN_OPTIONS))
+    options.add_to_argparse(watch, options.NOTIFY)
     add_keyword_option(watch)
     add_workers_option(watch)
     watch.add_argument(
@@ -128,5 +129,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
         browser_path=args.browser_path,
         headed=args.headed,
         resolves=tuple(args.resolve),
+        notify=NotifySettings(
+            metrics_file=args.metrics,
+            pushgateway=args.pushgateway,
+            alertmanager=args.alertmanager,
+            report_url=args.report_url,
+        ),
     )
     return run_watch(request, plan, selected)

@@ -47,7 +47,14 @@ from smoke.config.fields import (
 from smoke.config.ores import OresLevels
 from smoke.config.variants import DEFAULT_VARIANTS, Variant, make_variant
 from smoke.model.checks import Page
-from smoke.model.values import MAX_GIVE_UP_AFTER, MAX_PER_HOST, MAX_RETRIES
+from smoke.model.values import (
+    DEFAULT_GIVE_UP_AFTER,
+    DEFAULT_MAX_PER_HOST,
+    DEFAULT_RETRIES,
+    MAX_GIVE_UP_AFTER,
+    MAX_PER_HOST,
+    MAX_RETRIES,
+)
 from smoke.model.wikimedia import TASK_PATTERN
 
 # --- models ---------------------------------------------------------------------------------
@@ -284,12 +291,12 @@ class SmokeConfig(_Model):
     # None: the built-in DEFAULT_VARIANTS. A list replaces the whole matrix.
     variants: tuple[VariantModel, ...] | None = None
     # A failed or broken check is tried again this many times; a pass on retry is "flaky".
-    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = 1
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = DEFAULT_RETRIES
     # Page loads in flight at once against one host, across all workers (politeness).
-    max_per_host: Annotated[int, Field(ge=1, le=MAX_PER_HOST)] = 2
+    max_per_host: Annotated[int, Field(ge=1, le=MAX_PER_HOST)] = DEFAULT_MAX_PER_HOST
     # Consecutive navigation timeouts on one wiki's page (or unreachable results on one host)
-    # after which the rest of its checks are not loaded (README, *Time to verdict*).
-    give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = 2
+    # after which the rest of its checks are not loaded (docs/time-to-verdict.md).
+    give_up_after: Annotated[int, Field(ge=1, le=MAX_GIVE_UP_AFTER)] = DEFAULT_GIVE_UP_AFTER
     # Per-page timing budgets (page name -> limits).
     budgets: Annotated[dict[str, BudgetModel], BeforeValidator(check_budget_pages)] = Field(
         default_factory=dict

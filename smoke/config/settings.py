@@ -12,6 +12,7 @@ from datetime import date
 
 from smoke.config.schema import AllowEntryModel, LoginModel, SmokeConfig, TargetModel, WikiModel
 from smoke.model.checks import AllowEntry
+from smoke.model.values import DEFAULT_NAVIGATION_TIMEOUT_S, DEFAULT_READY_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Timeouts:
     ready: float
 
 
-DEFAULT_TIMEOUTS = Timeouts(navigation=30.0, ready=15.0)
+DEFAULT_TIMEOUTS = Timeouts(navigation=DEFAULT_NAVIGATION_TIMEOUT_S, ready=DEFAULT_READY_TIMEOUT_S)
 
 
 @dataclass(frozen=True)

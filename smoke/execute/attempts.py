@@ -21,7 +21,7 @@ from smoke.browser.login import session_secrets
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import ORES_MODELS, Check
-from smoke.model.findings import CouldNotCheck, Finding
+from smoke.model.findings import CouldNotCheck, Finding, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
@@ -176,7 +176,7 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
         final_url=record.final_url if record else "",
         status=record.status if record else None,
         findings=finding_dicts(execution.findings),
-        error={"kind": error.kind, "message": str(error), "hint": error.hint} if error else None,
+        error=error_record_of(error) if error else None,
         request_id=record.mw_config.request_id if record else None,
         timings=dict(record.timings.__dict__) if record else {},
         worker=worker,

@@ -1,6 +1,6 @@
 """Giving up early: pages and hosts that stopped answering, and the run's deadline, for all workers.
 
-The rule (README, *Time to verdict*):
+The rule (docs/time-to-verdict.md):
 
 * After ``threshold`` consecutive navigation timeouts on one wiki and page, the rest of that
   page's checks on that wiki are not loaded. After ``threshold`` consecutive "cannot reach"
@@ -39,7 +39,7 @@ from smoke.model.findings import (
     PageGivenUp,
     TargetUnreachable,
 )
-from smoke.plan.planner import DEFAULT_GIVE_UP_AFTER
+from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 
 STATE_FILE = ".give-up.json"
 LOCK_FILE = ".give-up.lock"

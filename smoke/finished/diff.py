@@ -17,10 +17,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
+from smoke.model.findings import problem_line
+from smoke.model.outcome import Outcome
 from smoke.output.causes import group_causes
 from smoke.output.results import CheckResult, first_problem
 
-FAILED, BROKEN, PASSED, FLAKY = "failed", "broken", "passed", "flaky"
+FAILED, BROKEN, PASSED, FLAKY = Outcome.FAILED, Outcome.BROKEN, Outcome.PASSED, Outcome.FLAKY
 BAD = frozenset({FAILED, BROKEN})
 GOOD = frozenset({PASSED, FLAKY})
 
@@ -151,9 +153,9 @@ def _cause_changes(
     before = {c.id: c for c in group_causes([_as_dict(x) for x in base])}
     after = {c.id: c for c in group_causes([_as_dict(x) for x in head])}
     return (
-        tuple(f"[{c.kind}] {c.one_line()}" for i, c in after.items() if i not in before),
-        tuple(f"[{c.kind}] {c.one_line()}" for i, c in before.items() if i not in after),
-        tuple(f"[{c.kind}] {c.one_line()}" for i, c in after.items() if i in before),
+        tuple(problem_line(c.kind, c.one_line()) for i, c in after.items() if i not in before),
+        tuple(problem_line(c.kind, c.one_line()) for i, c in before.items() if i not in after),
+        tuple(problem_line(c.kind, c.one_line()) for i, c in after.items() if i in before),
     )
 
 

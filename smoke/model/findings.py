@@ -22,6 +22,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def problem_line(kind: str, message: str) -> str:
+    """The one spelling of a check's problem in one line: ``[detector or error kind] message``."""
+    return f"[{kind}] {message}"
+
+
+def error_record(kind: str, message: str, hint: str = "") -> dict[str, str]:
+    """A broken check's error as results.json keeps it: the one shape of {kind, message, hint}."""
+    return {"kind": kind, "message": message, "hint": hint}
+
+
+def error_record_of(exc: BaseException | None) -> dict[str, str]:
+    """The error record of an exception: a :class:`CouldNotCheck` keeps its kind and hint; any
+    other exception (our own failure) is named by its class."""
+    if isinstance(exc, CouldNotCheck):
+        return error_record(exc.kind, str(exc), exc.hint)
+    return error_record(type(exc).__name__, str(exc))
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing wrong with a page. ``evidence`` holds short strings a human can check."""
@@ -31,7 +49,7 @@ class Finding:
     evidence: dict[str, str] = field(default_factory=dict)
 
     def one_line(self) -> str:
-        return f"[{self.detector}] {self.message}"
+        return problem_line(self.detector, self.message)
 
 
 class CouldNotCheck(Exception):
@@ -70,7 +88,7 @@ class BrowserCrashed(CouldNotCheck):
 
 
 class NotLoaded(CouldNotCheck):
-    """smoke decided not to load the page; the reason says why (README, *Time to verdict*)."""
+    """smoke decided not to load the page; the reason says why (docs/time-to-verdict.md)."""
 
 
 class PageGivenUp(NotLoaded):

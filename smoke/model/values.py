@@ -11,6 +11,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
+# The defaults of wikis.yaml's settings, defined once (schema, plan, options' help, docs).
+DEFAULT_NAVIGATION_TIMEOUT_S = 30.0
+DEFAULT_READY_TIMEOUT_S = 15.0
+DEFAULT_RETRIES = 1
+DEFAULT_MAX_PER_HOST = 2
+DEFAULT_GIVE_UP_AFTER = 2
+
 MAX_RETRIES = 5
 MAX_TIMEOUT_S = 3600.0
 MAX_PER_HOST = 64

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome
 from smoke.output.problems import problem_parts
 
@@ -69,7 +70,7 @@ def cause_text(check: Mapping[str, Any]) -> str | None:
     if key is None:
         return None
     _, kind, message = key.split("|", 2)
-    return f"[{kind}] {message}"
+    return problem_line(kind, message)
 
 
 def cause_id(key: str) -> str:

@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from smoke.model.outcome import Outcome
 from smoke.model.wikimedia import smoke_agent
 from smoke.output.results import CheckResult
 
@@ -70,7 +71,7 @@ def git_sha(root: Path = PACKAGE_ROOT) -> str | None:
 def environment(results: list[CheckResult]) -> dict[str, str]:
     """MediaWiki version (siteinfo of one checked wiki, asked now) and smoke's git sha."""
     found: dict[str, str] = {}
-    reachable = [r for r in results if r.outcome not in ("broken", "skipped")]
+    reachable = [r for r in results if r.outcome not in (Outcome.BROKEN, Outcome.SKIPPED)]
     for result in reachable[:2]:  # bounded: a dead wiki must not stall the end of the run
         api = api_url(result.url)
         try:

@@ -12,9 +12,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from smoke.model.outcome import Outcome
 from smoke.output.results import CheckResult
 
-_ELEMENT = {"failed": "failure", "broken": "error", "skipped": "skipped"}
+_ELEMENT: dict[str, str] = {
+    Outcome.FAILED: "failure",
+    Outcome.BROKEN: "error",
+    Outcome.SKIPPED: "skipped",
+}
 
 
 def _suites(root: ET.Element) -> list[ET.Element]:
@@ -66,9 +71,11 @@ def reconcile_junit(
     added = [r for r in results if r.id not in present]
     for result in added:
         suite.append(_case(result, classname or "wikis.yaml"))
-        counter = {"failed": "failures", "broken": "errors", "skipped": "skipped"}.get(
-            result.outcome
-        )
+        counter = {
+            Outcome.FAILED.value: "failures",
+            Outcome.BROKEN.value: "errors",
+            Outcome.SKIPPED.value: "skipped",
+        }.get(result.outcome)
         if counter:
             suite.set(counter, str(int(suite.get(counter, "0")) + 1))
     suite.set("tests", str(int(suite.get("tests", "0")) + len(added)))

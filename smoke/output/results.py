@@ -17,8 +17,8 @@ from typing import Any
 
 from smoke.model.checks import Check
 from smoke.model.exit_codes import ExitCode
-from smoke.model.findings import Finding
-from smoke.model.outcome import count_outcomes
+from smoke.model.findings import Finding, problem_line
+from smoke.model.outcome import Outcome, count_outcomes
 from smoke.output.causes import group_id
 from smoke.output.problems import problem_parts
 from smoke.output.run_dir import CHECKS_DIR, RESULTS_FILE
@@ -70,7 +70,7 @@ def first_problem(check: Mapping[str, Any]) -> str:
     parts = problem_parts(check)
     if parts is None:
         return str(check.get("skip_reason") or "")
-    return f"[{parts[0]}] {parts[1]}"
+    return problem_line(*parts)
 
 
 def result_for(check: Check, outcome: str, **fields: Any) -> CheckResult:
@@ -136,8 +136,8 @@ def exit_code_for(results: list[CheckResult], *, fail_on_flaky: bool = False) ->
     Flaky and known-issue checks do not fail a run (flaky does with ``fail_on_flaky``).
     """
     c = count_outcomes(r.outcome for r in results)
-    if c["failed"] or (fail_on_flaky and c["flaky"]):
+    if c[Outcome.FAILED] or (fail_on_flaky and c[Outcome.FLAKY]):
         return ExitCode.DEFECT
-    if c["broken"]:
+    if c[Outcome.BROKEN]:
         return ExitCode.BROKEN
     return ExitCode.OK

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome, count_outcomes
 from smoke.output.causes import group_causes
 from smoke.output.results import CheckResult
@@ -95,7 +96,7 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
     lines = [f"=== {len(causes)} cause{'s' if len(causes) != 1 else ''} ===", ""]
     for cause in causes:
         example = cause.example
-        lines.append(f"* **{cause.outcome}** [{cause.kind}] {cause.one_line()}")
+        lines.append(f"* **{cause.outcome}** {problem_line(cause.kind, cause.one_line())}")
         rid = example.get("request_id")
         lines.append(
             f"  e.g. `{example['id']}` {example['url']}" + (f" (request id {rid})" if rid else "")

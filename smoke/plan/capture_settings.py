@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smoke.model.values import DEFAULT_NAVIGATION_TIMEOUT_S, DEFAULT_READY_TIMEOUT_S
+
 
 @dataclass
 class CaptureSettings:
-    navigation_timeout_s: float = 30.0
-    ready_timeout_s: float = 15.0
+    navigation_timeout_s: float = DEFAULT_NAVIGATION_TIMEOUT_S
+    ready_timeout_s: float = DEFAULT_READY_TIMEOUT_S
     settle_ms: int = 100  # extra wait after ready, for errors thrown just after initialisation
     refetch_probe: bool = True

@@ -28,14 +28,13 @@ from smoke.judge.detectors import ALL_DETECTORS
 from smoke.judge.known_issues import KnownIssue
 from smoke.model.checks import AllowEntry, Check
 from smoke.model.credentials import Credentials
+from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 from smoke.model.wikimedia import smoke_agent
 from smoke.plan.capture_settings import CaptureSettings
 from smoke.plan.drift import last_seen, with_drift
 from smoke.plan.safety import Refused, refuse_production
 from smoke.plan.shard import last_durations, shard_meta, shard_of
 from smoke.testbed.state import NoFarm, load_state
-
-DEFAULT_GIVE_UP_AFTER = 2
 
 
 @dataclass(frozen=True)

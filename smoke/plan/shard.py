@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from smoke.model.outcome import Outcome
 from smoke.output.past_runs import BadRun, list_runs, load_run
 
 # A sweep's durations move little from run to run; a few recent runs cover checks that were
@@ -153,6 +154,6 @@ def last_durations(reports_dir: Path, runs: int = RECENT_RUNS) -> dict[str, floa
         used += 1
         for check in run.checks:
             seconds = _usable(check.get("duration_s"))
-            if check.get("outcome") != "skipped" and seconds is not None:
+            if check.get("outcome") != Outcome.SKIPPED and seconds is not None:
                 durations.setdefault(str(check["id"]), seconds)  # newest run seen first
     return durations

@@ -11,9 +11,11 @@ import pytest
 
 from smoke.execute.end_of_run import RunEnd, finish, run_meta
 from smoke.execute.give_up import GiveUp
+from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 from smoke.output.results import CheckResult, read_check_results
 from smoke.output.run_dir import JUNIT_FILE
 from smoke.plan.planner import Plan
+from smoke.run.notify_hook import notify_run
 
 
 def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
@@ -33,8 +35,9 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
         notes.append(
             f"gave up on {scope} {name} after {entry.get('count')} consecutive checks {what} "
             f"({', '.join(entry.get('checks', []))}): {len(skipped)} more check(s) not loaded. "
-            "Rule: after `give_up_after` (default 2) consecutive timeouts of one wiki's page, or "
-            "unreachable results on one host, the rest are reported broken without loading."
+            f"Rule: after `give_up_after` (default {DEFAULT_GIVE_UP_AFTER}) consecutive timeouts "
+            "of one wiki's page, or unreachable results on one host, the rest are reported broken "
+            "without loading."
         )
     deadline = [r for r in results if r.error and r.error.get("kind") == "DeadlineReached"]
     if deadline:
@@ -70,4 +73,6 @@ def finish_run(
         meta["shard"] = plan.shard_meta
     junit = Path(config.option.xmlpath) if config.option.xmlpath else run_dir / JUNIT_FILE
     secrets = plan.secrets() if plan else ()
-    return finish(RunEnd(run_dir, results, meta, secrets=secrets, junit=junit))
+    warnings = finish(RunEnd(run_dir, results, meta, secrets=secrets, junit=junit))
+    notify_run(config, run_dir, meta)  # metrics and alerts (smoke.notify), from the files
+    return warnings

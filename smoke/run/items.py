@@ -20,7 +20,7 @@ import pytest
 from smoke.config import ConfigError
 from smoke.execute.give_up import DEFAULT_THRESHOLD, GiveUp
 from smoke.model.checks import Check
-from smoke.model.findings import CouldNotCheck, Finding, NotLoaded
+from smoke.model.findings import CouldNotCheck, Finding, NotLoaded, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import allure_labels
@@ -125,8 +125,8 @@ class SmokeItem(pytest.Item):
                 0,
                 cause=cause_text(
                     {
-                        "outcome": "broken",
-                        "error": {"kind": reason.kind, "message": str(reason)},
+                        "outcome": Outcome.BROKEN.value,
+                        "error": error_record_of(reason),
                         "wiki": self.check.wiki,
                         "page": self.check.page.value,
                     }

@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 
 from smoke.model.values import (
+    DEFAULT_MAX_PER_HOST,
+    DEFAULT_NAVIGATION_TIMEOUT_S,
+    DEFAULT_READY_TIMEOUT_S,
+    DEFAULT_RETRIES,
     BadValue,
     parse_duration,
     parse_per_host,
@@ -24,6 +28,7 @@ from smoke.model.values import (
     parse_run_id,
     parse_timeout,
 )
+from smoke.notify.settings import parse_http_url, parse_metrics_file, parse_report_url
 from smoke.plan.safety import Resolve
 
 
@@ -111,12 +116,13 @@ RUN: tuple[Option, ...] = (
     Option("--headed", "show the browser windows", {"action": "store_true"}),
     Option(
         "--navigation-timeout",
-        "page load timeout (default: wikis.yaml, else 30)",
+        f"page load timeout (default: wikis.yaml, else {DEFAULT_NAVIGATION_TIMEOUT_S:g})",
         {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
         "--ready-timeout",
-        "filters-app initialisation timeout (default: wikis.yaml, else 15)",
+        "filters-app initialisation timeout (default: wikis.yaml, else "
+        f"{DEFAULT_READY_TIMEOUT_S:g})",
         {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},
     ),
     Option(
@@ -132,7 +138,7 @@ RUN: tuple[Option, ...] = (
     ),
     Option(
         "--retries",
-        "retry a failed or broken check N times (default: wikis.yaml, else 1); "
+        f"retry a failed or broken check N times (default: wikis.yaml, else {DEFAULT_RETRIES}); "
         "a pass on retry is reported as flaky",
         {"type": checked(parse_retries, "count"), "default": None, "metavar": "N"},
     ),
@@ -143,7 +149,8 @@ RUN: tuple[Option, ...] = (
     ),
     Option(
         "--max-per-host",
-        "page loads in flight per host across all workers (default: wikis.yaml, else 2)",
+        "page loads in flight per host across all workers (default: wikis.yaml, else "
+        f"{DEFAULT_MAX_PER_HOST})",
         {"type": checked(parse_per_host, "count"), "default": None, "metavar": "N"},
     ),
     Option(
@@ -192,7 +199,35 @@ RUN: tuple[Option, ...] = (
     ),
 )
 
-SHARED: tuple[Option, ...] = SELECTION + SHARDING + RUN
+# Telling people (docs/alerting.md): the same options for `smoke run` and `smoke watch`.
+NOTIFY: tuple[Option, ...] = (
+    Option(
+        "--metrics",
+        "write Prometheus metrics to FILE (node_exporter textfile, *.prom; replaced "
+        "atomically at the end of the run, after every round of a watch)",
+        {"type": checked(parse_metrics_file, "file"), "default": None, "metavar": "FILE"},
+    ),
+    Option(
+        "--pushgateway",
+        "push Prometheus metrics to this Pushgateway (job smoke_run or smoke_watch, "
+        "grouped by target)",
+        {"type": checked(parse_http_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+    Option(
+        "--alertmanager",
+        "send one alert per root cause to this Alertmanager (API v2), and resolve the alerts "
+        "of causes gone since the last run of the target; unreachable: a warning, same verdict",
+        {"type": checked(parse_http_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+    Option(
+        "--report-url",
+        "the report link in alerts, '{run_id}' standing for the run's id (default: the "
+        "run's summary.md as a file:// URL)",
+        {"type": checked(parse_report_url, "URL"), "default": None, "metavar": "URL"},
+    ),
+)
+
+SHARED: tuple[Option, ...] = SELECTION + SHARDING + RUN + NOTIFY
 
 
 def add_to_pytest(group: pytest.OptionGroup, options: Sequence[Option] = SHARED) -> None:

@@ -27,7 +27,7 @@ from smoke.execute.signals import (
     stop_workers,
     worker_stopping,
 )
-from smoke.model.findings import CouldNotCheck, NotLoaded
+from smoke.model.findings import CouldNotCheck, NotLoaded, error_record_of
 from smoke.model.outcome import Outcome
 from smoke.output import evidence
 from smoke.output.results import finding_dicts, result_for, write_check_result
@@ -198,9 +198,7 @@ def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.T
         outcome = Outcome.SKIPPED if report.skipped else Outcome.BROKEN
         error = None
         if not report.skipped:
-            kind = exc.kind if isinstance(exc, CouldNotCheck) else type(exc).__name__
-            hint = exc.hint if isinstance(exc, CouldNotCheck) else ""
-            error = {"kind": kind, "message": str(exc), "hint": hint}
+            error = error_record_of(exc)
             tripped_by = getattr(exc, "tripped_by", ())
             if tripped_by:
                 error["tripped_by"] = ", ".join(tripped_by)

@@ -21,6 +21,8 @@ from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.execute.signals import exit_code
 from smoke.finished.diff import baseline_exit_code, counts_line, diff_runs
 from smoke.model.exit_codes import ExitCode
+from smoke.model.findings import problem_line
+from smoke.model.outcome import Outcome
 from smoke.output.causes import group_causes
 from smoke.output.past_runs import HistoryError, load_results, resolve_run
 from smoke.output.results import exit_code_for, read_check_results
@@ -148,7 +150,14 @@ def print_summary(console: Console, body: dict[str, Any], run_dir: Path) -> None
         per_wiki[check["wiki"]][check["outcome"]] += 1
     table = Table(title=f"smoke run {body['run']['run_id']} — target {body['run']['target']}")
     table.add_column("wiki")
-    columns = ("passed", "failed", "broken", "flaky", "known", "skipped")
+    columns = (
+        Outcome.PASSED,
+        Outcome.FAILED,
+        Outcome.BROKEN,
+        Outcome.FLAKY,
+        Outcome.KNOWN,
+        Outcome.SKIPPED,
+    )
     for outcome, style in zip(
         columns, ("green", "red", "yellow", "magenta", "cyan", "dim"), strict=True
     ):
@@ -177,13 +186,14 @@ def print_causes(console: Console, checks: list[dict[str, Any]], shown: int = 10
     table.add_column("checks", justify="right")
     table.add_column("cause (wikis · pages)", overflow="fold")
     for cause in causes[:shown]:
-        style = "red" if cause.outcome == "failed" else "yellow"
+        style = "red" if cause.outcome == Outcome.FAILED else "yellow"
         message = cause.message if len(cause.message) <= 160 else cause.message[:159] + "…"
         table.add_row(
             cause.outcome,
             str(len(cause.checks)),
             escape(
-                f"[{cause.kind}] {message} — {', '.join(cause.wikis)} · {', '.join(cause.pages)}"
+                problem_line(cause.kind, message)
+                + f" — {', '.join(cause.wikis)} · {', '.join(cause.pages)}"
             ),
             style=style,
         )

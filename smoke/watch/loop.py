@@ -20,26 +20,28 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from smoke.browser.chromium import NoBrowser, find_chromium
-from smoke.execute.end_of_run import RunFilesUnwritable, run_secrets
+from smoke.execute.end_of_run import RunFilesUnwritable
 from smoke.execute.signals import Stopper, exit_code
 from smoke.model.checks import Check
-from smoke.model.exit_codes import ExitCode
-from smoke.output.redact import redact
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
+from smoke.model.findings import error_record
+from smoke.model.outcome import Outcome
+from smoke.notify.settings import NotifySettings
 from smoke.output.results import result_for
 from smoke.output.run_dir import AUTH_DIR, new_run_dir, reserve_room, taken_message
 from smoke.plan.planner import Plan
 from smoke.plan.workers import worker_count
+from smoke.watch.notify_round import notify_round, watch_notifier
 from smoke.watch.pool import Done, PoolFailed, WorkerPool
-from smoke.watch.report import WatchFacts, write_watch
+from smoke.watch.report import RedactedSay, WatchFacts, write_watch
 from smoke.watch.timeline import (
     BAD_STATES,
-    EXIT_MEANINGS,
     Round,
     Transition,
     is_new_failure,
@@ -76,6 +78,7 @@ class WatchRequest:
     browser_path: str | None = None
     headed: bool = False
     resolves: tuple[str, ...] = ()
+    notify: NotifySettings = field(default_factory=NotifySettings)  # docs/alerting.md
 
 
 class Pool(Protocol):
@@ -127,6 +130,7 @@ class Watch:
         self.first_records: dict[tuple[str, int], dict[str, Any]] = {}  # failing periods' first
         self.sessions: set[tuple[str, int, int]] = set()  # login session files seen
         self.stop_reason = ""
+        self.notifier = watch_notifier(request.notify, checks, run_dir, request.every_s, say)
 
     def elapsed(self) -> float:
         return self.clock() - self.t0
@@ -165,7 +169,7 @@ class Watch:
         pending: set[str] = set()
         for check in self._ordered():
             if check.skip_reason:
-                skipped = result_for(check, "skipped", skip_reason=check.skip_reason)
+                skipped = result_for(check, Outcome.SKIPPED, skip_reason=check.skip_reason)
                 self.observe(number, asdict(skipped))
                 continue
             previous = self.last.get(check.id)
@@ -187,6 +191,7 @@ class Watch:
         current.complete = True
         self.note_sessions()
         self._round_line(current)
+        notify_round(self)
         return current
 
     def _give_up_on(self, number: int, pending: set[str]) -> None:
@@ -194,12 +199,10 @@ class Watch:
         taking a check and saying so). They are broken this round; the watch goes on."""
         by_id = {c.id: c for c in self.checks}
         for check_id in sorted(pending):
-            error = {
-                "kind": "NoResult",
-                "message": f"no worker reported a result within {self.stall_s:g} s",
-                "hint": "",
-            }
-            self.observe(number, asdict(result_for(by_id[check_id], "broken", error=error)))
+            error = error_record(
+                "NoResult", f"no worker reported a result within {self.stall_s:g} s"
+            )
+            self.observe(number, asdict(result_for(by_id[check_id], Outcome.BROKEN, error=error)))
         pending.clear()
 
     def _ordered(self) -> list[Check]:
@@ -296,7 +299,7 @@ def _stall_after(plan: Plan, checks: Sequence[Check]) -> float:
 
 
 def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int:
-    """Watch ``checks``; write the run directory; the exit code (README, *smoke watch*)."""
+    """Watch ``checks``; write the run directory; the exit code (docs/watch.md)."""
     try:
         browser = find_chromium(request.browser_path, headless=not request.headed).describe()
     except NoBrowser as exc:
@@ -309,16 +312,7 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         return ExitCode.USAGE
     reserve_room(run_dir)
 
-    known: dict[str, None] = {}  # every secret seen so far (sessions go before the last line)
-
-    def learn_secrets() -> None:
-        known.update(dict.fromkeys(run_secrets(plan.secrets(), run_dir)))
-
-    def say(line: str) -> None:
-        # A transition line quotes the page's problem: secrets go before it is printed.
-        learn_secrets()
-        _say(redact(line, tuple(known)))
-
+    say = RedactedSay(plan.secrets(), run_dir, _say)
     runnable = sum(1 for c in checks if not c.skip_reason)
     workers, capped = worker_count(request.workers, runnable, remote=not plan.testbed)
     window = f"for {request.for_s:g} s" if request.for_s else "until Ctrl-C"
@@ -364,7 +358,7 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         for done in late:
             # After Ctrl-C a check may end broken only because the interrupt reached its
             # browser: what was seen before the interrupt is kept, that is not.
-            dropped = interrupted and done.record.get("outcome") == "broken"
+            dropped = interrupted and done.record.get("outcome") == Outcome.BROKEN
             if watch.rounds and done.round == watch.rounds[-1].number and not dropped:
                 watch.observe(done.round, done.record)
         watch.note_sessions()
@@ -381,7 +375,7 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         facts.browsers_started = pool.browsers_started
         facts.workers_started = pool.workers_started
         facts.interrupted_by = (stopper.name or "SIGINT") if interrupted else None
-        learn_secrets()  # once more before the end of run removes the sessions
+        say.learn()  # once more before the end of run removes the sessions
         try:
             lines = write_watch(run_dir, facts, plan.secrets())
         except RunFilesUnwritable as exc:
@@ -391,7 +385,9 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
             say(line)
         if stopper.received is not None and not interrupted:
             code = ExitCode(exit_code(stopper.received))  # a signal while the files were written
-        say(f"exit {int(code)}: {EXIT_MEANINGS[code]}")
+        if interrupted:
+            notify_round(watch, interrupted=True)
+        say(f"exit {int(code)}: {WATCH_EXIT_MEANINGS[code]}")
         return code
     finally:
         shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)  # sessions are secrets, always

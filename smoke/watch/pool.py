@@ -21,6 +21,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from smoke.model.checks import Check
+from smoke.model.findings import error_record
 from smoke.model.outcome import Outcome
 from smoke.output.results import result_for
 from smoke.watch.worker import Task, WorkerSettings, worker_main
@@ -133,12 +134,11 @@ class WorkerPool:
         result = result_for(
             self.checks[check_id],
             Outcome.BROKEN.value,
-            error={
-                "kind": "WorkerDied",
-                "message": f"the worker process {name} died (exit code {process.exitcode}) "
+            error=error_record(
+                "WorkerDied",
+                f"the worker process {name} died (exit code {process.exitcode}) "
                 "while loading this check; a new one was started",
-                "hint": "",
-            },
+            ),
             worker=name,
         )
         return asdict(result)

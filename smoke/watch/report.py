@@ -10,17 +10,17 @@ cleaned up by the one end of run (:mod:`smoke.execute.end_of_run`), as a run's a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smoke.execute.end_of_run import RunEnd, finish, run_meta
-from smoke.model.exit_codes import ExitCode
+from smoke.execute.end_of_run import RunEnd, finish, run_meta, run_secrets
+from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
+from smoke.output.redact import redact
 from smoke.output.results import CheckResult
 from smoke.output.summary import render_summary
 from smoke.watch.timeline import (
-    EXIT_MEANINGS,
     CauseSpan,
     Transition,
     build_periods,
@@ -63,6 +63,26 @@ class WatchFacts:
 
     def spans(self) -> list[CauseSpan]:
         return cause_spans(build_periods(self.timeline, self.last_seen), self.first_records)
+
+
+class RedactedSay:
+    """Console lines without the run's secrets: a transition line quotes the page's problem.
+
+    Every secret seen is kept, so lines printed after the sessions are gone are redacted too.
+    """
+
+    def __init__(
+        self, plan_secrets: tuple[str, ...], run_dir: Path, say: Callable[[str], None]
+    ) -> None:
+        self.plan_secrets, self.run_dir, self.say = plan_secrets, run_dir, say
+        self.known: dict[str, None] = {}
+
+    def learn(self) -> None:
+        self.known.update(dict.fromkeys(run_secrets(self.plan_secrets, self.run_dir)))
+
+    def __call__(self, line: str) -> None:
+        self.learn()
+        self.say(redact(line, tuple(self.known)))
 
 
 def write_watch(run_dir: Path, facts: WatchFacts, secrets: tuple[str, ...] = ()) -> list[str]:
@@ -114,7 +134,7 @@ def watch_section(facts: WatchFacts) -> dict[str, Any]:
         "browsers_started": facts.browsers_started,
         "logins": facts.logins,
         "exit_code": int(facts.exit_code),
-        "exit_meaning": EXIT_MEANINGS.get(facts.exit_code, ""),
+        "exit_meaning": WATCH_EXIT_MEANINGS.get(facts.exit_code, ""),
     }
 
 
@@ -174,7 +194,7 @@ def render_watch_summary(facts: WatchFacts, spans: list[CauseSpan], meta: Mappin
         "",
         f"{len(facts.rounds)} rounds of {checks} checks every {facts.every_s:g} s ({window}), "
         f"from {facts.started_at} for {span(facts.duration_s)}; stopped: {facts.stopped or '?'}. "
-        f"**Exit {int(code)}**: {EXIT_MEANINGS.get(code, '')}.",
+        f"**Exit {int(code)}**: {WATCH_EXIT_MEANINGS.get(code, '')}.",
         "",
         "=== Timeline (failing periods by root cause) ===",
         "",

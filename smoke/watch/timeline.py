@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smoke.model.exit_codes import ExitCode
+from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome
 from smoke.output.causes import cause_id, cause_key
 from smoke.output.problems import problem_parts
@@ -28,20 +29,6 @@ BAD_STATES = (Outcome.FAILED.value, Outcome.BROKEN.value)
 # A check that failed during the window "recovered" when its last observation is one of these.
 RECOVERED_STATES = (Outcome.PASSED.value, Outcome.KNOWN.value, Outcome.SKIPPED.value)
 PROBLEM_CHARS = 110  # how much of a problem a console line shows
-
-EXIT_MEANINGS: Mapping[ExitCode, str] = {
-    ExitCode.OK: "nothing failed and every check could be checked in every round",
-    ExitCode.DEFECT: "a check was still failing at the end (or it failed and could not be "
-    "checked afterwards); with --exit-on-failure: a new failure stopped the watch",
-    ExitCode.RECOVERED: "a check failed during the window, and every check that failed "
-    "passed in the last round",
-    ExitCode.BROKEN: "no check failed, but some could not be checked in some round "
-    "(refused, timeout, login)",
-    ExitCode.USAGE: "bad configuration or usage; nothing was watched",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was observed so far is written",
-    ExitCode.TERMINATED: "stopped by SIGTERM: what was observed so far is written",
-    ExitCode.HANGUP: "stopped by SIGHUP: what was observed so far is written",
-}
 
 
 def state_of(outcome: str) -> str:
@@ -66,9 +53,9 @@ def span(seconds: float) -> str:
 
 
 def problem_of(record: Mapping[str, Any]) -> str:
-    """The first problem of a results.json record, as ``detector: message`` (or error kind)."""
+    """The first problem of a results.json record, as ``[detector] message`` (or error kind)."""
     parts = problem_parts(record)
-    return f"{parts[0]}: {parts[1]}" if parts else str(record.get("skip_reason") or "")
+    return problem_line(*parts) if parts else str(record.get("skip_reason") or "")
 
 
 def shorten(text: str, limit: int = PROBLEM_CHARS) -> str:

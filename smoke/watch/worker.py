@@ -30,7 +30,7 @@ from playwright.sync_api import Browser, Playwright
 from smoke.browser.worker import WorkerBrowser
 from smoke.execute.attempts import execute, result_of
 from smoke.model.checks import Check
-from smoke.model.findings import CouldNotCheck
+from smoke.model.findings import error_record_of
 from smoke.model.outcome import Outcome
 from smoke.output.evidence import evidence_dir, take_skipped
 from smoke.output.results import CheckResult, result_for
@@ -126,11 +126,10 @@ def run_task(
             worker=worker,
         )
     except Exception as exc:  # our own failure, not the wiki's: broken, with the traceback
-        kind = exc.kind if isinstance(exc, CouldNotCheck) else type(exc).__name__
         result = result_for(
             check,
             Outcome.BROKEN.value,
-            error={"kind": kind, "message": str(exc), "hint": ""},
+            error=error_record_of(exc),
             worker=worker,
         )
         keep_traceback(run_dir, worker, f"{check.id} ({check.url})", exc)

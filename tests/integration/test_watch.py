@@ -146,7 +146,7 @@ def test_a_fault_during_the_watch_is_seen_timed_and_recovers(
     with watching(farm_state, tmp_path, *RC_WL, *VARIANTS, "-n", "2", *window) as run:
         run.wait_for(r"round 2: ")
         on, on_epoch = switch(farm_state, True)
-        failed_at = run.wait_for(r"passed → failed \(server-error: HTTP 500", count=4)
+        failed_at = run.wait_for(r"passed → failed \(\[server-error\] HTTP 500", count=4)
         rounds_seen = len(run.wait_for(r"round \d+: "))
         run.wait_for(r"round \d+: ", count=rounds_seen + 1)  # the round of the failures ended
         off, off_epoch = switch(farm_state, False)

@@ -120,7 +120,7 @@ def test_transitions_are_printed_as_they_arrive_and_evidence_kept_once(tmp_path:
     watch.run()
     transitions = [line for line in said if "→" in line]
     assert transitions == [
-        f"+00:21 {RC} passed → failed (server-error: {CRASH})",
+        f"+00:21 {RC} passed → failed ([server-error] {CRASH})",
         f"+00:32 {WL} passed → broken",
         f"+00:42 {WL} broken → passed (last seen broken at +00:32)",
         f"+00:51 {RC} failed → passed (last seen failed at +00:41)",

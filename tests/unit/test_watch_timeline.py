@@ -75,18 +75,18 @@ def test_first_round_reports_only_what_did_not_pass() -> None:
     assert observe(RC, None, "passed", at_s=3, round_number=1) is None
     assert observe(RC, None, "flaky", at_s=3, round_number=1) is None
     assert observe(RC, None, "skipped", at_s=3, round_number=1) is None
-    first = observe(RC, None, "failed", at_s=3, round_number=1, problem="server-error: boom")
-    assert first == Transition(RC, None, "failed", 3, 1, None, "server-error: boom")
-    assert first.line() == f"+00:03 {RC} failed (server-error: boom)"
+    first = observe(RC, None, "failed", at_s=3, round_number=1, problem="[server-error] boom")
+    assert first == Transition(RC, None, "failed", 3, 1, None, "[server-error] boom")
+    assert first.line() == f"+00:03 {RC} failed ([server-error] boom)"
 
 
 def test_a_change_of_state_is_a_transition_and_no_change_is_none() -> None:
-    problem = "server-error: " + CRASH.format(rid="abc") + " " + "x" * 200
+    problem = "[server-error] " + CRASH.format(rid="abc") + " " + "x" * 200
     went = observe(RC, ("passed", 245.0), "failed", at_s=250.2, round_number=5, problem=problem)
     assert went is not None
     assert (went.before, went.after, went.previous_at_s, went.round) == ("passed", "failed", 245, 5)
     line = went.line()
-    assert line.startswith(f"+04:10 {RC} passed → failed (server-error: HTTP 500: Fatal exception")
+    assert line.startswith(f"+04:10 {RC} passed → failed ([server-error] HTTP 500: Fatal exception")
     assert line.endswith("…)") and len(line) < 200  # long problems are shortened
     assert observe(RC, ("failed", 250.2), "failed", at_s=255, round_number=6) is None
     assert observe(RC, ("passed", 1.0), "flaky", at_s=5, round_number=2) is None
@@ -109,8 +109,8 @@ def test_new_failures_for_exit_on_failure() -> None:
 
 
 def test_problem_of_a_record() -> None:
-    assert problem_of(record(RC, "failed", "HTTP 500")) == "server-error: HTTP 500"
-    assert problem_of(record(RC, "broken", "25 s")) == "NavigationTimeout: 25 s"
+    assert problem_of(record(RC, "failed", "HTTP 500")) == "[server-error] HTTP 500"
+    assert problem_of(record(RC, "broken", "25 s")) == "[NavigationTimeout] 25 s"
     assert problem_of({"outcome": "skipped", "skip_reason": "no ORES"}) == "no ORES"
 
 
@@ -180,7 +180,7 @@ def test_checks_failing_the_same_way_at_the_same_time_are_one_cause() -> None:
     (cause,) = cause_spans(build_periods(timeline, {}), firsts)
     assert cause.checks == [RC, WL]
     assert (cause.start_s, cause.before_s, cause.last_s, cause.end_s) == (12.0, 7.0, 23.0, 28.0)
-    assert cause.outcome == "failed" and cause.problem.startswith("server-error: HTTP 500")
+    assert cause.outcome == "failed" and cause.problem.startswith("[server-error] HTTP 500")
     assert cause.example["id"] == RC  # the earliest check's first failing record (evidence)
 
 

@@ -1,0 +1,1 @@
+"""Telling people: Prometheus metrics (textfile, Pushgateway) and Alertmanager alerts of a run."""
