@@ -11,7 +11,7 @@
 # Exit codes: 0 nothing new broke; 1 the deploy broke pages (checks that passed before fail now);
 # 3 checks that worked before can no longer be made; 4/5 smoke could not run (configuration,
 # environment). `around` does not deploy when the before-run could not be made (no results, or
-# exit 4, 5, 130); when the deploy command fails, it still runs after (to show what broke) and
+# exit 4, 5, or 129/130/143 when a signal stopped it); when the deploy command fails, it still runs after (to show what broke) and
 # exits with the deploy command's code.
 #
 # Tested as it stands: tests/integration/test_examples_run.py runs `around` against the local

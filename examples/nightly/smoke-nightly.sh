@@ -35,8 +35,10 @@ smoke="$SMOKE_DIR/.venv/bin/smoke"
 run="nightly-$(date -u +%Y%m%d-%H%M%S)"
 run_dir="$SMOKE_REPORTS/$run"
 code=0
+# --deadline: a slow night ends with a verdict well inside the unit's TimeoutStartSec (2 h),
+# leaving time for the diff and the report.
 "$smoke" run --target "$SMOKE_TARGET" --config "$SMOKE_CONFIG" --reports-dir "$SMOKE_REPORTS" \
-  --run-id "$run" "${extra_args[@]}" || code=$?
+  --run-id "$run" --deadline 100m "${extra_args[@]}" || code=$?
 if [ ! -f "$run_dir/results.json" ]; then
   echo "smoke-nightly: smoke run wrote no results (exit $code)" >&2
   [ "$code" -ne 0 ] || code=5

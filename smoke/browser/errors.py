@@ -143,6 +143,45 @@ def browser_unavailable(error: PlaywrightError, what: str) -> CouldNotCheck:
     return CouldNotCheck(f"{what}: {first_line(error)}")
 
 
+# What a connection that never reached a Playwright server says (refused, unknown host, timeout,
+# not a Playwright endpoint); anything else was said by the server itself.
+_UNREACHED = (
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "getaddrinfo",
+    "Timeout",
+    "WebSocket error",
+    "Unexpected server response",
+    "socket hang up",
+)
+
+
+def server_refused(
+    error: PlaywrightError, endpoint: str, browser_path: str | None
+) -> CouldNotCheck:
+    """``--browser-endpoint`` failed: unreachable, or reachable and refusing (then what it said).
+
+    A server started without ``--unsafe`` drops a client's executable path and launches its own
+    default browser, which is often not installed there: "Executable doesn't exist".
+    """
+    line = first_line(error).removeprefix("BrowserType.connect: ")
+    if any(mark in str(error) for mark in _UNREACHED):
+        return browser_unavailable(error, f"cannot reach the Playwright server at {endpoint}")
+    hint = ""
+    if browser_path and ("Executable" in line or "executable" in line):
+        hint = (
+            f" (it ignores --browser-path {browser_path} unless started with --unsafe: "
+            "`playwright run-server --unsafe`)"
+        )
+    return CouldNotCheck(
+        f"the Playwright server at {endpoint} answered but refused to start a browser: {line}{hint}"
+    )
+
+
 def login_error(error: PlaywrightError, wiki: str, api: str) -> TargetUnreachable:
     """The login could not talk to the wiki (a refused login is LoginFailed, raised elsewhere)."""
     return TargetUnreachable(f"{wiki}: cannot log in at {api}: {first_line(error)}")

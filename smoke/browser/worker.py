@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from smoke.browser.capture import PagePool, capture
 from smoke.browser.chromium import NoBrowser, find_chromium
-from smoke.browser.errors import PlaywrightError, browser_unavailable
+from smoke.browser.errors import PlaywrightError, browser_unavailable, server_refused
 from smoke.browser.login import shared_session
 from smoke.browser.page_scripts import GC_LAUNCH_ARGS
 from smoke.browser.politeness import HostSlots
@@ -88,11 +88,7 @@ class WorkerBrowser:
                     self.browser_endpoint, timeout=30_000, headers=self._server_launch_options()
                 )
             except PlaywrightError as exc:
-                raise browser_unavailable(
-                    exc,
-                    "cannot reach the Playwright server at --browser-endpoint "
-                    f"{self.browser_endpoint}",
-                ) from None
+                raise server_refused(exc, self.browser_endpoint, self.browser_path) from None
         try:
             choice = find_chromium(self.browser_path, headless=not self.headed)
         except NoBrowser as exc:
@@ -103,6 +99,8 @@ class WorkerBrowser:
                 executable_path=choice.executable,
                 headless=not self.headed,
                 handle_sigint=False,
+                handle_sigterm=False,  # the worker stops in order, closing the browser itself
+                handle_sighup=False,
                 args=args,
             )
         except PlaywrightError as exc:

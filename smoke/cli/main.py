@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_list(args: argparse.Namespace) -> int:
     try:
         # Listing judges nothing: no need to read earlier runs for drift.
-        plan = make_plan(dataclasses.replace(plan_options(args), drift=False))
+        # Nor does it log in: the login variables need not be set (as for `validate`).
+        plan = make_plan(dataclasses.replace(plan_options(args), drift=False), environ=_AnyEnv())
     except (ConfigError, ValueError) as exc:
         return usage_error(str(exc))
     if args.json:

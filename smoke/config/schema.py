@@ -294,6 +294,12 @@ class SmokeConfig(_Model):
                 raise FieldProblem(
                     f"target name {name!r} must use only letters, digits, _ . -", ("targets", name)
                 )
+        if self.variants is not None and not self.variants:
+            raise FieldProblem(
+                "an empty list leaves no check to run: list at least one variant, or leave "
+                "`variants` out for the built-in matrix",
+                ("variants",),
+            )
         seen: dict[str, int] = {}
         for index, variant in enumerate(self.variants or ()):
             if variant.name in seen:

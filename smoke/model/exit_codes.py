@@ -14,7 +14,10 @@ class ExitCode(IntEnum):
     BROKEN = 3
     USAGE = 4
     ENVIRONMENT = 5
-    INTERRUPTED = 130
+    # Stopped by a signal (128 + its number, the shell's convention); what finished is written.
+    HANGUP = 129  # SIGHUP
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM
 
 
 # What each code means for `smoke run` (and the commands that share its codes).
@@ -30,12 +33,17 @@ EXIT_MEANINGS: Mapping[ExitCode, str] = {
     "offending thing (file, line and field for wikis.yaml; the option and value for the command "
     "line); a selection that matches no check to run, or only skipped ones",
     ExitCode.ENVIRONMENT: "environment problem (`smoke testbed`: packages missing, port taken, a "
-    "server would not start; `smoke report`: Allure failed)",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): what finished is written (results.json, "
+    "server would not start; `smoke report`: Allure failed; `smoke run`, `smoke watch`: "
+    "results.json, summary.md or junit.xml could not be written, even after making room)",
+    ExitCode.HANGUP: "stopped by SIGHUP (the terminal or SSH session went away): what finished "
+    "is written (results.json, summary.md and junit.xml say so)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGINT): what finished is written (results.json, "
     "summary.md and junit.xml say so)",
+    ExitCode.TERMINATED: "stopped by SIGTERM (a CI job's timeout or cancel, systemd, timeout(1)): "
+    "what finished is written (results.json, summary.md and junit.xml say so)",
 }
 
-# The same codes as `smoke watch` reads them (it never exits 5).
+# The same codes as `smoke watch` reads them (5 only when its files cannot be written).
 WATCH_EXIT_MEANINGS: Mapping[ExitCode, str] = {
     ExitCode.OK: "nothing failed and every check could be checked in every round",
     ExitCode.DEFECT: "a check was still failing at the end (or it failed and could not be "
@@ -46,4 +54,6 @@ WATCH_EXIT_MEANINGS: Mapping[ExitCode, str] = {
     "(refused, timeout, login)",
     ExitCode.USAGE: "bad configuration or usage; nothing was watched",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was observed so far is written",
+    ExitCode.TERMINATED: "stopped by SIGTERM: what was observed so far is written",
+    ExitCode.HANGUP: "stopped by SIGHUP: what was observed so far is written",
 }

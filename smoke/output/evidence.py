@@ -4,6 +4,10 @@ Written as files under ``artifacts/<check>/`` and as Allure attachments, secrets
 text is redacted once and the same redacted string (or file) goes to both. The raw trace is
 written into the run's private ``.auth/`` (mode 0700, deleted at the end of the run, and by the
 next run if this one dies) and deleted as soon as its redacted copy exists.
+
+The verdict comes before the evidence: a piece that cannot be written (disk full, quota,
+permission) is skipped, and a note for the check's record says which and why
+(:func:`take_skipped`); the check's result is written all the same.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -63,6 +70,29 @@ def evidence_dir(run_dir: Path, check: Check, attempt: int | None = None) -> Pat
     return directory
 
 
+SKIPPED_NOTE = "evidence not written"  # how a check's note about it starts
+# Below this much free space evidence is not even tried: what is left is for the checks' own
+# result files (a few KB each) and the Allure results, which are the verdict.
+EVIDENCE_FLOOR_BYTES = 2 << 20
+_skipped: dict[str, list[str]] = {}  # check id → what could not be written, in this process
+
+
+def take_skipped(check_id: str) -> list[str]:
+    """The notes for ``check_id``'s record about evidence that could not be written (once)."""
+    return _skipped.pop(check_id, [])
+
+
+@contextmanager
+def _piece(check: Check, name: str, path: Path) -> Iterator[None]:
+    """Write one piece of evidence; an OSError skips it with a note instead of failing."""
+    try:
+        yield
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # never half a file
+        reason = exc.strerror or str(exc)
+        _skipped.setdefault(check.id, []).append(f"{SKIPPED_NOTE}: {name} ({reason})")
+
+
 def keep_evidence(
     run_dir: Path,
     check: Check,
@@ -75,39 +105,50 @@ def keep_evidence(
 
     ``attempt`` set: the evidence of an earlier, retried attempt (kept in ``attempt-N/``).
     """
-    directory = evidence_dir(run_dir, check, attempt)
     prefix = f"attempt {attempt}: " if attempt is not None else ""
     kept: dict[str, str] = {}
+    try:
+        free = shutil.disk_usage(run_dir).free
+        if free < EVIDENCE_FLOOR_BYTES:
+            raise OSError(0, f"the disk is nearly full ({free // 1024} KB free)")
+        directory = evidence_dir(run_dir, check, attempt)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        _skipped.setdefault(check.id, []).append(f"{SKIPPED_NOTE}: {prefix}all ({reason})")
+        return kept
     shot = directory / "screenshot.png"
-    if browser is not None and browser.screenshot(shot):
-        allure.attach.file(
-            str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
-        )
-        kept["screenshot"] = str(shot.relative_to(run_dir))
+    with _piece(check, prefix + "screenshot", shot):
+        if browser is not None and browser.screenshot(shot):
+            kept["screenshot"] = str(shot.relative_to(run_dir))
+            allure.attach.file(
+                str(shot), name=prefix + "screenshot", attachment_type=allure.attachment_type.PNG
+            )
     trace = directory / "trace.zip"
-    if browser is not None and _save_redacted_trace(browser, run_dir, trace, secrets):
-        allure.attach.file(str(trace), name=prefix + "Playwright trace", extension="zip")
-        kept["trace"] = str(trace.relative_to(run_dir))
-    if record is not None:
-        html = redact(record.html, secrets)
-        (directory / "page.html").write_text(html, "utf-8")
-        allure.attach(html, name=prefix + "page HTML", attachment_type=allure.attachment_type.HTML)
-        log = redact(console_log(record), secrets)
-        (directory / "console.log").write_text(log, "utf-8")
-        allure.attach(log, name=prefix + "console log", attachment_type=allure.attachment_type.TEXT)
-        record_json = redact(
-            json.dumps(
-                {**record.to_dict(), "html": "(see page.html)"}, indent=1, ensure_ascii=False
-            ),
-            secrets,
-        )
-        (directory / "record.json").write_text(record_json, "utf-8")
-        kept.update(
-            html=str((directory / "page.html").relative_to(run_dir)),
-            console=str((directory / "console.log").relative_to(run_dir)),
-            record=str((directory / "record.json").relative_to(run_dir)),
-        )
+    with _piece(check, prefix + "trace", trace):
+        if browser is not None and _save_redacted_trace(browser, run_dir, trace, secrets):
+            kept["trace"] = str(trace.relative_to(run_dir))
+            allure.attach.file(str(trace), name=prefix + "Playwright trace", extension="zip")
+    if record is None:
+        return kept
+    texts: list[tuple[str, str, Callable[[], str], str]] = [
+        ("html", "page.html", lambda: record.html, "page HTML"),
+        ("console", "console.log", lambda: console_log(record), "console log"),
+        ("record", "record.json", lambda: _record_json(record), ""),
+    ]
+    for key, name, text, attachment in texts:
+        path = directory / name
+        with _piece(check, prefix + name, path):
+            redacted = redact(text(), secrets)
+            path.write_text(redacted, "utf-8")
+            kept[key] = str(path.relative_to(run_dir))
+            if attachment:
+                kind = allure.attachment_type.HTML if key == "html" else allure.attachment_type.TEXT
+                allure.attach(redacted, name=prefix + attachment, attachment_type=kind)
     return kept
+
+
+def _record_json(record: PageRecord) -> str:
+    return json.dumps({**record.to_dict(), "html": "(see page.html)"}, indent=1, ensure_ascii=False)
 
 
 def _save_redacted_trace(

@@ -38,8 +38,29 @@ def _case(result: CheckResult, classname: str) -> ET.Element:
     return case
 
 
-def reconcile_junit(path: Path, results: Sequence[CheckResult], *, interrupted: bool) -> int:
-    """Add the checks junit.xml lacks; mark an interrupted run. Returns how many were added."""
+EMPTY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="{name}" '
+    'tests="0" failures="0" errors="0" skipped="0"/></testsuites>\n'
+)
+
+
+def write_junit(
+    path: Path, results: Sequence[CheckResult], *, interrupted_by: str | None, name: str = "smoke"
+) -> int:
+    """junit.xml agreeing with ``results``: pytest's file reconciled, or one made from scratch
+    when there is none or it cannot be read (a watch; pytest's write cut short)."""
+    try:
+        ET.parse(path)
+    except (OSError, ET.ParseError):
+        path.write_text(EMPTY.format(name=name), "utf-8")
+    return reconcile_junit(path, results, interrupted_by=interrupted_by)
+
+
+def reconcile_junit(
+    path: Path, results: Sequence[CheckResult], *, interrupted_by: str | None
+) -> int:
+    """Add the checks junit.xml lacks; mark an interrupted run (``interrupted_by``: the signal,
+    e.g. ``SIGTERM``). Returns how many were added."""
     tree = ET.parse(path)
     suites = _suites(tree.getroot())
     if not suites:
@@ -58,19 +79,20 @@ def reconcile_junit(path: Path, results: Sequence[CheckResult], *, interrupted: 
         if counter:
             suite.set(counter, str(int(suite.get(counter, "0")) + 1))
     suite.set("tests", str(int(suite.get("tests", "0")) + len(added)))
-    if interrupted:
+    if interrupted_by:
         properties = suite.find("properties")
         if properties is None:
             properties = ET.Element("properties")
             suite.insert(0, properties)
         ET.SubElement(properties, "property", name="smoke_interrupted", value="true")
+        ET.SubElement(properties, "property", name="smoke_interrupted_by", value=interrupted_by)
         err = suite.find("system-err")
         if err is None:
             err = ET.SubElement(suite, "system-err")
         err.text = (err.text or "") + (
-            f"smoke: run interrupted (Ctrl-C); {len(results)} checks finished and are reported "
-            "here and in results.json; the rest did not run.\n"
+            f"smoke: run interrupted ({interrupted_by}); {len(results)} checks finished and are "
+            "reported here and in results.json; the rest did not run.\n"
         )
-    if added or interrupted:
+    if added or interrupted_by:
         tree.write(path, encoding="utf-8", xml_declaration=True)
     return len(added)

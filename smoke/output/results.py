@@ -60,6 +60,8 @@ class CheckResult:
     # Whether ORES scored any row on the loaded page (None: not loaded, or unknown): the next
     # run's drift tells "scores gone" from "this user's edits were never scored".
     ores_scored: bool | None = None
+    # What the reader should know about this check's record (e.g. evidence that was not written).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def first_problem(self) -> str:

@@ -24,7 +24,11 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         f"{len(results)} checks: **{c['failed']} failed**, {c['broken']} could not be checked, "
         f"{c['passed']} passed, {c['flaky']} flaky, {c['known']} known issues, "
         f"{c['skipped']} skipped."
-        + (" **Run interrupted: results are partial.**" if meta.get("interrupted") else ""),
+        + (
+            f" **Run interrupted ({meta.get('interrupted_by') or 'SIGINT'}): results are partial.**"
+            if meta.get("interrupted")
+            else ""
+        ),
         "",
     ]
     lines += _cause_lines(results)

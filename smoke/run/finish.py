@@ -1,34 +1,19 @@
-"""The end of a run, in the controller only: run-level files from the per-check results.
-
-Order matters: results.json and summary.md first, then junit.xml and the Allure results are made
-to agree with them, then secrets are removed, and only then does ``reports/latest`` move here.
+"""What only ``smoke run`` adds to the end of a run, in the controller: the give-up notes, the
+shard, pytest's junit.xml. The rest is the one end of run (:mod:`smoke.execute.end_of_run`).
 """
 
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from smoke import __version__
-from smoke.browser.login import session_secrets
-from smoke.execute.give_up import LOCK_FILE, STATE_FILE, GiveUp
+from smoke.execute.end_of_run import RunEnd, finish, run_meta
+from smoke.execute.give_up import GiveUp
 from smoke.model.values import DEFAULT_GIVE_UP_AFTER
-from smoke.output.allure_durations import set_durations
-from smoke.output.environment import environment
-from smoke.output.junit import reconcile_junit
-from smoke.output.redact import redact_file, scrub_run
-from smoke.output.results import CheckResult, read_check_results, write_results_json
-from smoke.output.run_dir import (
-    ALLURE_RESULTS_DIR,
-    AUTH_DIR,
-    JUNIT_FILE,
-    point_latest,
-)
-from smoke.output.summary import write_summary
+from smoke.output.results import CheckResult, read_check_results
+from smoke.output.run_dir import JUNIT_FILE
 from smoke.plan.planner import Plan
 from smoke.run.notify_hook import notify_run
 from smoke.serverlog.attach import attach_server_logs
@@ -77,45 +62,35 @@ def give_up_notes(run_dir: Path, results: list[CheckResult]) -> list[str]:
 
 
 def finish_run(
-    config: pytest.Config, run_dir: Path, plan: Plan | None, exitstatus: int, started: str
-) -> None:
+    config: pytest.Config,
+    run_dir: Path,
+    plan: Plan | None,
+    exitstatus: int,
+    started: str,
+    interrupted_by: str | None = None,
+) -> list[str]:
+    """The run's files; warning lines for the console (raises RunFilesUnwritable)."""
     results = read_check_results(run_dir)
     if not results:
         # Nothing ran (a collection error, an empty selection, Ctrl-C before the first check):
         # no run to report, and `latest` keeps pointing at the last real one.
         shutil.rmtree(run_dir, ignore_errors=True)
-        return
-    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        return []
+    if exitstatus == pytest.ExitCode.INTERRUPTED and interrupted_by is None:
+        interrupted_by = "SIGINT"  # pytest's own KeyboardInterrupt (plain `pytest`, a worker's)
     # What the server logged for each failed check, before causes are computed (bounded).
     log_notes, log_secrets = attach_server_logs(run_dir, results, plan)
-    meta: dict[str, Any] = {
-        "run_id": run_dir.name,
-        "started_at": started,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target": config.getoption("target"),
-        "smoke_version": __version__,
-        "interrupted": interrupted,
-        "notes": [*(plan.notes() if plan else []), *give_up_notes(run_dir, results), *log_notes],
-    }
+    meta = run_meta(
+        run_dir,
+        started_at=started,
+        target=config.getoption("target"),
+        interrupted_by=interrupted_by,
+        notes=[*(plan.notes() if plan else []), *give_up_notes(run_dir, results), *log_notes],
+    )
     if plan is not None and plan.shard_meta is not None:
         meta["shard"] = plan.shard_meta
-    meta["environment"] = environment(results)
-    write_results_json(run_dir, results, meta)
-    write_summary(run_dir, results, meta)
     junit = Path(config.option.xmlpath) if config.option.xmlpath else run_dir / JUNIT_FILE
-    if junit.is_file():
-        reconcile_junit(junit, results, interrupted=interrupted)
-    set_durations(run_dir / ALLURE_RESULTS_DIR, results)
-    # The last net, while the sessions' secrets are still known: what was written without
-    # redaction (results, summary, junit, tracebacks, Allure results) redacted with all of them.
-    secrets = (*(plan.secrets() if plan else ()), *session_secrets(run_dir), *log_secrets)
-    scrub_run(run_dir, secrets)
-    if junit.is_file() and run_dir.resolve() not in junit.resolve().parents:
-        redact_file(junit, secrets)
-    # Sessions are secrets: never kept after the run.
-    shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)
-    shutil.rmtree(run_dir / ".slots", ignore_errors=True)
-    for name in (STATE_FILE, LOCK_FILE):
-        (run_dir / name).unlink(missing_ok=True)
-    point_latest(run_dir.parent, run_dir)
+    secrets = (*(plan.secrets() if plan else ()), *log_secrets)
+    warnings = finish(RunEnd(run_dir, results, meta, secrets=secrets, junit=junit))
     notify_run(config, run_dir, meta)  # metrics and alerts (smoke.notify), from the files
+    return warnings

@@ -8,9 +8,10 @@ directory and writes run-level files (:mod:`smoke.run.finish`).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sys
 import time
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,42 @@ from typing import Any
 import pytest
 
 from smoke.config import ConfigError, load_config
+from smoke.execute.end_of_run import RunFilesUnwritable
+from smoke.execute.signals import (
+    WORKER_STOP_SIGNALS,
+    Stopper,
+    raise_interrupt,
+    stop_workers,
+    worker_stopping,
+)
 from smoke.model.findings import CouldNotCheck, NotLoaded, error_record_of
 from smoke.model.outcome import Outcome
+from smoke.output import evidence
 from smoke.output.results import finding_dicts, result_for, write_check_result
-from smoke.output.run_dir import ALLURE_RESULTS_DIR, JUNIT_FILE, new_run_dir
+from smoke.output.run_dir import (
+    ALLURE_RESULTS_DIR,
+    AUTH_DIR,
+    JUNIT_FILE,
+    free_reserve,
+    keep_traceback,
+    new_run_dir,
+    reserve_room,
+)
 from smoke.plan.planner import make_plan
 from smoke.run import options
 from smoke.run.finish import finish_run
 from smoke.run.items import SmokeFile, SmokeItem, could_not_check_line, plan_options
-from smoke.run.stash import BROWSER_KEY, DEADLINE_KEY, PLAN_KEY, RUN_DIR_KEY, STARTED_KEY
+from smoke.run.stash import (
+    BROWSER_KEY,
+    DEADLINE_KEY,
+    PLAN_KEY,
+    RUN_DIR_KEY,
+    STARTED_KEY,
+    STOPPER_KEY,
+    UNWRITABLE_KEY,
+)
 
-TRACEBACKS_DIR = "tracebacks"  # full tracebacks of broken checks; the console gets one line
+WORKERS_DIR = ".workers"  # one pid file per xdist worker: the controller stops them on a signal
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,10 +98,24 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[DEADLINE_KEY] = float(workerinput["smoke_deadline_at"])
         # Ctrl-C reaches every process of the terminal's group; only the controller acts on it
         # (it stops the workers and writes what finished), so a worker never records a check
-        # as broken just because the user pressed Ctrl-C.
+        # as broken just because the user pressed Ctrl-C. SIGTERM and SIGHUP (from the
+        # controller, or from a CI runner, systemd or timeout(1) to the whole group) stop the
+        # worker at once: the check in hand is left unreported, as after Ctrl-C.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in WORKER_STOP_SIGNALS:
+            signal.signal(signum, raise_interrupt)
+        pids = run_dir / WORKERS_DIR
+        pids.mkdir(exist_ok=True)
+        (pids / str(os.getpid())).touch()
     else:
         run_dir = new_run_dir(Path(config.getoption("reports_dir")), config.getoption("run_id"))
+        reserve_room(run_dir)
+        # SIGTERM and SIGHUP end the run as Ctrl-C does; a second signal ends it at once.
+        stopper = Stopper(private_dir=run_dir / AUTH_DIR)
+        # The workers are told at once, so none waits for its check (or its timeout) to end.
+        stopper.on_first = lambda signum: stop_workers(_worker_pids(run_dir))
+        stopper.install()
+        config.stash[STOPPER_KEY] = stopper
         # Run-level report files belong to the controller; tell the built-in plugins where.
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_dir / JUNIT_FILE)
@@ -86,6 +126,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STARTED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
     if getattr(config.option, "allure_report_dir", None) is None:
         config.option.allure_report_dir = str(run_dir / ALLURE_RESULTS_DIR)
+
+
+def _worker_pids(run_dir: Path) -> list[int]:
+    return [int(p.name) for p in (run_dir / WORKERS_DIR).glob("*") if p.name.isdigit()]
 
 
 def _target_deadline(config: pytest.Config) -> float | None:
@@ -141,12 +185,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _keep_traceback(item: SmokeItem, call: pytest.CallInfo[None]) -> None:
     assert call.excinfo is not None
-    directory = item.config.stash[RUN_DIR_KEY] / TRACEBACKS_DIR
-    directory.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    text = "".join(traceback.format_exception(call.excinfo.value))
-    with (directory / f"{worker}.log").open("a", encoding="utf-8") as log:
-        log.write(f"=== {item.check.id} ({item.check.url})\n{text}\n")
+    what = f"{item.check.id} ({item.check.url})"
+    keep_traceback(item.config.stash[RUN_DIR_KEY], worker, what, call.excinfo.value)
 
 
 def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
@@ -170,7 +211,21 @@ def _write_result(item: SmokeItem, call: pytest.CallInfo[None], report: pytest.T
         if report.failed and execution.outcome is Outcome.FLAKY:
             result.findings = finding_dicts([execution.flaky_finding()])
     result.duration_s = round(time.monotonic() - item.started, 3) if item.started else 0.0
+    result.notes += evidence.take_skipped(check.id)
+    if result.outcome == Outcome.BROKEN.value and worker_stopping():
+        return  # the stop signal broke it (its browser's driver got it too): not a result
     write_check_result(item.config.stash[RUN_DIR_KEY], result)
+
+
+# Before junitxml writes junit.xml: a signal must not cut it short.
+@pytest.hookimpl(tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_first(session: pytest.Session, exitstatus: int) -> None:
+    stopper = session.config.stash.get(STOPPER_KEY, None)
+    if stopper is not None:
+        stopper.deferring = True  # a first signal from here on is noted; a second ends at once
+    if RUN_DIR_KEY in session.config.stash and not _is_worker(session.config):
+        # junitxml writes junit.xml next: the room kept for the run-level files is theirs now.
+        free_reserve(session.config.stash[RUN_DIR_KEY])
 
 
 @pytest.hookimpl(trylast=True)  # after junitxml has written junit.xml: it is reconciled here
@@ -187,6 +242,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             plan = make_plan(plan_options(config, _smoke_args(config)[0]))
         except ConfigError:
             plan = None
-    finish_run(
-        config, config.stash[RUN_DIR_KEY], plan, exitstatus, config.stash.get(STARTED_KEY, "")
-    )
+    stopper = config.stash.get(STOPPER_KEY, None)
+    run_dir = config.stash[RUN_DIR_KEY]
+    shutil.rmtree(run_dir / WORKERS_DIR, ignore_errors=True)
+    try:
+        warnings = finish_run(
+            config,
+            run_dir,
+            plan,
+            exitstatus,
+            config.stash.get(STARTED_KEY, ""),
+            interrupted_by=stopper.name if stopper is not None else None,
+        )
+    except RunFilesUnwritable as exc:
+        # One sentence for the console (smoke run exits 5); never a traceback.
+        config.stash[UNWRITABLE_KEY] = str(exc)
+        print(f"smoke: {exc}", file=sys.stderr)
+        return
+    for line in warnings:
+        print(line, file=sys.stderr)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stopper = config.stash.get(STOPPER_KEY, None)
+    if stopper is not None:
+        stopper.restore()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -17,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.execute.signals import exit_code
 from smoke.finished.diff import baseline_exit_code, counts_line, diff_runs
 from smoke.model.exit_codes import ExitCode
 from smoke.model.findings import problem_line
@@ -24,11 +26,25 @@ from smoke.model.outcome import Outcome
 from smoke.output.causes import group_causes
 from smoke.output.past_runs import HistoryError, load_results, resolve_run
 from smoke.output.results import exit_code_for, read_check_results
-from smoke.output.run_dir import new_run_id
+from smoke.output.run_dir import new_run_id, taken_message
 from smoke.plan.planner import Plan
 from smoke.plan.shard import last_durations
 from smoke.plan.workers import worker_count
 from smoke.run import options
+from smoke.run.stash import STOPPER_KEY, UNWRITABLE_KEY
+
+
+class Ending:
+    """A plugin of the one pytest session: what its end was (a signal, unwritable files)."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self.unwritable: str | None = None
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        stopper = config.stash.get(STOPPER_KEY, None)
+        self.signal = stopper.received if stopper is not None else None
+        self.unwritable = config.stash.get(UNWRITABLE_KEY, None)
 
 
 def pytest_args(
@@ -78,11 +94,7 @@ def run_pytest(args: argparse.Namespace, plan: Plan, runnable: int) -> int:
             return ExitCode.USAGE
     run_id = args.run_id or new_run_id()
     if (args.reports_dir / run_id).exists():
-        print(
-            f"smoke: run directory {args.reports_dir / run_id} exists; runs are never "
-            "overwritten (choose another --run-id)",
-            file=sys.stderr,
-        )
+        print(f"smoke: {taken_message(args.reports_dir, run_id)}", file=sys.stderr)
         return ExitCode.USAGE
     console.print(
         f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] with {browser}"
@@ -96,9 +108,15 @@ def run_pytest(args: argparse.Namespace, plan: Plan, runnable: int) -> int:
         # Workers collect on their own: hand them the very durations the plan was split with.
         durations_file = Path(scratch) / "shard-durations.json"
         durations_file.write_text(json.dumps(last_durations(args.reports_dir)), "utf-8")
-        code = pytest.main(pytest_args(args, plan, run_id, durations_file, workers))
+        ending = Ending()
+        code = pytest.main(pytest_args(args, plan, run_id, durations_file, workers), [ending])
     run_dir = args.reports_dir / run_id
+    if ending.unwritable:
+        return ExitCode.ENVIRONMENT  # the one sentence is printed (run/plugin.py)
+    stopped = ExitCode(exit_code(ending.signal)) if ending.signal is not None else None
     if not (run_dir / "results.json").exists():
+        if stopped is not None:
+            return stopped  # stopped before any check finished: nothing to write
         # pytest stopped before the run produced anything (usage error, collection error).
         return (
             ExitCode.USAGE
@@ -112,11 +130,13 @@ def run_pytest(args: argparse.Namespace, plan: Plan, runnable: int) -> int:
         )
     results = read_check_results(run_dir)
     print_summary(console, json.loads((run_dir / "results.json").read_text("utf-8")), run_dir)
-    if code == pytest.ExitCode.INTERRUPTED:
+    if code == pytest.ExitCode.INTERRUPTED or stopped is not None:
+        name = signal.Signals(ending.signal).name if ending.signal is not None else "SIGINT"
         console.print(
-            f"[bold red]interrupted[/]: {len(results)} finished checks written to {run_dir}"
+            f"[bold red]interrupted ({name})[/]: {len(results)} finished checks written to "
+            f"{run_dir}"
         )
-        return ExitCode.INTERRUPTED
+        return stopped or ExitCode.INTERRUPTED
     if baseline is not None:
         diff = diff_runs(baseline_checks, [asdict(r) for r in results])
         console.print(f"baseline {baseline.name}: {counts_line(diff)}")

@@ -10,6 +10,7 @@ import pytest
 from smoke.execute.cause_budget import CauseBudget
 from smoke.execute.give_up import GiveUp
 from smoke.execute.learned_timeout import LearnedTimeouts
+from smoke.execute.signals import Stopper
 from smoke.plan.planner import Plan
 
 if TYPE_CHECKING:
@@ -25,3 +26,5 @@ GIVE_UP_KEY = pytest.StashKey[GiveUp]()
 CAUSES_KEY = pytest.StashKey[CauseBudget]()  # evidence and retries per root cause
 LEARNED_KEY = pytest.StashKey[LearnedTimeouts]()  # navigation limits learned from history
 DEADLINE_KEY = pytest.StashKey[float]()  # time.time() at which no further check is loaded
+STOPPER_KEY = pytest.StashKey[Stopper]()  # the controller's handler of stop signals
+UNWRITABLE_KEY = pytest.StashKey[str]()  # why the run-level files could not be written

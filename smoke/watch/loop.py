@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 import time
 from collections import Counter
@@ -24,22 +23,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any, Protocol
 
 from smoke.browser.chromium import NoBrowser, find_chromium
+from smoke.execute.end_of_run import RunFilesUnwritable
+from smoke.execute.signals import Stopper, exit_code
 from smoke.model.checks import Check
 from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
 from smoke.model.findings import error_record
 from smoke.model.outcome import Outcome
 from smoke.notify.settings import NotifySettings
 from smoke.output.results import result_for
-from smoke.output.run_dir import AUTH_DIR, new_run_dir
+from smoke.output.run_dir import AUTH_DIR, new_run_dir, reserve_room, taken_message
 from smoke.plan.planner import Plan
 from smoke.plan.workers import worker_count
 from smoke.watch.notify_round import notify_round, watch_notifier
 from smoke.watch.pool import Done, PoolFailed, WorkerPool
-from smoke.watch.report import WatchFacts, write_watch
+from smoke.watch.report import RedactedSay, WatchFacts, write_watch
 from smoke.watch.timeline import (
     BAD_STATES,
     Round,
@@ -298,10 +298,6 @@ def _stall_after(plan: Plan, checks: Sequence[Check]) -> float:
     return per_attempt * (plan.retries + 1) + 60.0
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM (a CI job's timeout) ends a watch like Ctrl-C does
-
-
 def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int:
     """Watch ``checks``; write the run directory; the exit code (docs/watch.md)."""
     try:
@@ -312,49 +308,52 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
     try:
         run_dir = new_run_dir(request.reports_dir, request.run_id)
     except FileExistsError:
-        print(
-            f"smoke: run directory {request.reports_dir / str(request.run_id)} exists; runs are "
-            "never overwritten (choose another --run-id)",
-            file=sys.stderr,
-        )
+        print(f"smoke: {taken_message(request.reports_dir, request.run_id)}", file=sys.stderr)
         return ExitCode.USAGE
+    reserve_room(run_dir)
+
+    say = RedactedSay(plan.secrets(), run_dir, _say)
     runnable = sum(1 for c in checks if not c.skip_reason)
     workers, capped = worker_count(request.workers, runnable, remote=not plan.testbed)
     window = f"for {request.for_s:g} s" if request.for_s else "until Ctrl-C"
     if request.rounds is not None:
         window = f"{window}, at most {request.rounds} round(s)"
-    _say(
+    say(
         f"smoke watch: {len(checks)} check{'s' if len(checks) != 1 else ''} on target "
         f"{plan.target} every "
         f"{request.every_s:g} s {window}, {workers} worker(s) with {browser}; reports in {run_dir}"
     )
     notes = [*plan.notes(), *([capped] if capped else [])]
     for note in notes:
-        _say(f"note: {note}")
+        say(f"note: {note}")
     settings = WorkerSettings(
         plan.options, run_dir, request.browser_path, request.headed, request.resolves
     )
     pool = WorkerPool(settings, workers, {c.id: c for c in checks})
-    watch = Watch(request, checks, pool, run_dir, stall_s=_stall_after(plan, checks))
+    watch = Watch(request, checks, pool, run_dir, stall_s=_stall_after(plan, checks), say=say)
     interrupted = pool_failed = False
-    previous_int = signal.getsignal(signal.SIGINT)
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT, SIGTERM (a CI job's timeout) and SIGHUP end a watch alike; a second one at once.
+    stopper = Stopper(private_dir=run_dir / AUTH_DIR)
+    stopper.install()
     try:
         try:
             pool.start()
             watch.run()
         except KeyboardInterrupt:
             interrupted = True
-            watch.stop_reason = STOPPED_INTERRUPT
-            _say(f"{offset(watch.elapsed())} interrupted: stopping, writing what was seen")
         except PoolFailed as exc:
             pool_failed = True
             notes.append(f"the watch stopped early: {exc}")
-            _say(f"smoke: {exc}")
+            say(f"smoke: {exc}")
         finally:
-            # A second Ctrl-C must not cut the writing short; the workers stop whatever happened.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            # From here on a first signal is noted, never raised: the writing is not cut short.
+            stopper.deferring = True
+            if stopper.received is not None:
+                interrupted = True
+            if interrupted:
+                watch.stop_reason = f"{STOPPED_INTERRUPT} ({stopper.name or 'SIGINT'})"
+                at = offset(watch.elapsed())
+                say(f"{at} {watch.stop_reason}: stopping, writing what was seen")
             late = pool.stop(grace_s=2.0 if interrupted else 10.0)
         for done in late:
             # After Ctrl-C a check may end broken only because the interrupt reached its
@@ -370,16 +369,26 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
         )
         if code == ExitCode.OK and pool_failed:
             code = ExitCode.BROKEN  # the workers gave up: not everything was checked
+        if interrupted:
+            code = ExitCode(exit_code(stopper.received or 2))
         facts = watch.facts(exit_code=code, notes=notes, target=plan.target)
         facts.browsers_started = pool.browsers_started
         facts.workers_started = pool.workers_started
-        for line in write_watch(run_dir, facts):
-            _say(line)
+        facts.interrupted_by = (stopper.name or "SIGINT") if interrupted else None
+        say.learn()  # once more before the end of run removes the sessions
+        try:
+            lines = write_watch(run_dir, facts, plan.secrets())
+        except RunFilesUnwritable as exc:
+            print(f"smoke: {exc}", file=sys.stderr)
+            return ExitCode.ENVIRONMENT
+        for line in lines:
+            say(line)
+        if stopper.received is not None and not interrupted:
+            code = ExitCode(exit_code(stopper.received))  # a signal while the files were written
         if interrupted:
             notify_round(watch, interrupted=True)
-        _say(f"exit {int(code)}: {WATCH_EXIT_MEANINGS[code]}")
+        say(f"exit {int(code)}: {WATCH_EXIT_MEANINGS[code]}")
         return code
     finally:
         shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)  # sessions are secrets, always
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
+        stopper.restore()

@@ -4,27 +4,21 @@
 every check, so ``smoke diff`` and the history keep working) and adds ``watch`` (settings and
 counters: rounds, browsers started, logins), ``rounds`` (per round: start, duration, outcome per
 check), ``timeline`` (every transition) and ``failing_periods`` (per root cause: first and last
-failing observation and the observations around them). Login sessions are removed and
-``reports/latest`` moves here only once the files are written.
+failing observation and the observations around them). The files are written, redacted and
+cleaned up by the one end of run (:mod:`smoke.execute.end_of_run`), as a run's are.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from smoke import __version__
+from smoke.execute.end_of_run import RunEnd, finish, run_meta, run_secrets
 from smoke.model.exit_codes import WATCH_EXIT_MEANINGS, ExitCode
-from smoke.output.environment import environment
-from smoke.output.junit import reconcile_junit
-from smoke.output.results import CheckResult, write_results_json
-from smoke.output.run_dir import AUTH_DIR, JUNIT_FILE, SUMMARY_FILE, point_latest
+from smoke.output.redact import redact
+from smoke.output.results import CheckResult
 from smoke.output.summary import render_summary
 from smoke.watch.timeline import (
     CauseSpan,
@@ -61,47 +55,68 @@ class WatchFacts:
     notes: list[str]
     browsers_started: int = 0
     workers_started: int = 0
+    interrupted_by: str | None = None  # the signal that stopped the watch
 
     @property
     def interrupted(self) -> bool:
-        return self.exit_code == ExitCode.INTERRUPTED
+        return self.interrupted_by is not None
 
     def spans(self) -> list[CauseSpan]:
         return cause_spans(build_periods(self.timeline, self.last_seen), self.first_records)
 
 
-def write_watch(run_dir: Path, facts: WatchFacts) -> list[str]:
-    """Write the run directory's files; the closing lines for the console."""
+class RedactedSay:
+    """Console lines without the run's secrets: a transition line quotes the page's problem.
+
+    Every secret seen is kept, so lines printed after the sessions are gone are redacted too.
+    """
+
+    def __init__(
+        self, plan_secrets: tuple[str, ...], run_dir: Path, say: Callable[[str], None]
+    ) -> None:
+        self.plan_secrets, self.run_dir, self.say = plan_secrets, run_dir, say
+        self.known: dict[str, None] = {}
+
+    def learn(self) -> None:
+        self.known.update(dict.fromkeys(run_secrets(self.plan_secrets, self.run_dir)))
+
+    def __call__(self, line: str) -> None:
+        self.learn()
+        self.say(redact(line, tuple(self.known)))
+
+
+def write_watch(run_dir: Path, facts: WatchFacts, secrets: tuple[str, ...] = ()) -> list[str]:
+    """Write the run directory's files; the closing lines for the console (warnings first).
+
+    ``secrets``: the plan's passwords (the sessions' are read by the end of run).
+    """
     results = [CheckResult(**facts.latest[c]) for c in sorted(facts.latest)]
     spans = facts.spans()
-    meta: dict[str, Any] = {
-        "run_id": run_dir.name,
-        "command": "watch",
-        "started_at": facts.started_at,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target": facts.target,
-        "smoke_version": __version__,
-        "interrupted": facts.interrupted,
-        "notes": list(facts.notes),
+    meta = run_meta(
+        run_dir,
+        command="watch",
+        started_at=facts.started_at,
+        target=facts.target,
+        interrupted_by=facts.interrupted_by,
+        notes=facts.notes,
+    )
+    sections = {
+        "watch": watch_section(facts),
+        "rounds": facts.rounds,
+        "timeline": [t.to_dict() for t in facts.timeline],
+        "failing_periods": [span_dict(s) for s in spans],
     }
-    try:
-        meta["environment"] = environment(results)
-        path = write_results_json(run_dir, results, meta)
-        _add_watch_sections(path, facts, spans)
-        (run_dir / SUMMARY_FILE).write_text(render_watch_summary(facts, spans, meta), "utf-8")
-        junit = run_dir / JUNIT_FILE
-        junit.write_text(
-            '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="smoke watch" '
-            'tests="0" failures="0" errors="0" skipped="0"/></testsuites>\n',
-            "utf-8",
-        )
-        reconcile_junit(junit, results, interrupted=facts.interrupted)  # adds every check
-    finally:
-        # Sessions are secrets: never kept after the watch, even when writing failed.
-        shutil.rmtree(run_dir / AUTH_DIR, ignore_errors=True)
-        shutil.rmtree(run_dir / ".slots", ignore_errors=True)
-    point_latest(run_dir.parent, run_dir)
-    return closing_lines(run_dir, facts, spans)
+    end = RunEnd(
+        run_dir,
+        results,
+        meta,
+        secrets=secrets,
+        summary=lambda meta: render_watch_summary(facts, spans, meta),
+        sections=sections,
+        junit_name="smoke watch",
+    )
+    warnings = finish(end)
+    return [*warnings, *closing_lines(run_dir, facts, spans)]
 
 
 def watch_section(facts: WatchFacts) -> dict[str, Any]:
@@ -140,18 +155,6 @@ def span_dict(s: CauseSpan) -> dict[str, Any]:
         "end_round": None if s.end_s is None else max(p.end_round or 0 for p in s.periods),
         "evidence": dict(s.example.get("artifacts") or {}),
     }
-
-
-def _add_watch_sections(path: Path, facts: WatchFacts, spans: list[CauseSpan]) -> None:
-    """results.json as :func:`write_results_json` wrote it, plus the watch's own sections."""
-    body = json.loads(path.read_text("utf-8"))
-    body["watch"] = watch_section(facts)
-    body["rounds"] = facts.rounds
-    body["timeline"] = [t.to_dict() for t in facts.timeline]
-    body["failing_periods"] = [span_dict(s) for s in spans]
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    tmp.replace(path)
 
 
 def describe_span(s: CauseSpan, end_s: float) -> str:

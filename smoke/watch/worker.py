@@ -9,7 +9,7 @@ queue until it gets ``None`` and answers on the event queue:
 record, browsers started)`` after, ``("fatal", worker, message)`` when it cannot work at all.
 
 SIGINT is ignored (Ctrl-C reaches the whole process group; the main process decides, as the
-xdist controller does for ``smoke run``); SIGTERM ends it, closing the browser.
+xdist controller does for ``smoke run``); SIGTERM and SIGHUP end it, closing the browser.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import multiprocessing.queues
 import queue
 import signal
 import time
-import traceback
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +32,9 @@ from smoke.execute.attempts import execute, result_of
 from smoke.model.checks import Check
 from smoke.model.findings import error_record_of
 from smoke.model.outcome import Outcome
-from smoke.output.evidence import evidence_dir
+from smoke.output.evidence import evidence_dir, take_skipped
 from smoke.output.results import CheckResult, result_for
-from smoke.output.run_dir import ARTIFACTS_DIR
+from smoke.output.run_dir import ARTIFACTS_DIR, keep_traceback
 from smoke.plan.planner import Plan, PlanOptions, make_plan
 from smoke.plan.safety import Resolve
 
@@ -84,6 +83,7 @@ def worker_main(
     """The process body (a module-level function: the spawn start method imports it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_on_term)
+    signal.signal(signal.SIGHUP, _stop_on_term)  # a closed terminal's group: as SIGTERM
     try:
         plan = make_plan(settings.plan_options)
     except Exception as exc:  # validated by the main process: anything here is news
@@ -132,7 +132,8 @@ def run_task(
             error=error_record_of(exc),
             worker=worker,
         )
-        _keep_traceback(run_dir, worker, check, exc)
+        keep_traceback(run_dir, worker, f"{check.id} ({check.url})", exc)
+    result.notes += take_skipped(check.id)
     result.duration_s = round(time.monotonic() - started, 3)
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     file_evidence_by_round(run_dir, check, task.round, result)
@@ -150,8 +151,11 @@ def file_evidence_by_round(run_dir: Path, check: Check, number: int, result: Che
         return
     source = evidence_dir(run_dir, check)
     target = run_dir / ARTIFACTS_DIR / f"round-{number}" / source.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source.rename(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+    except OSError:
+        return  # a full disk: the evidence stays where the record already points
     old, new = f"{ARTIFACTS_DIR}/{source.name}/", f"{ARTIFACTS_DIR}/round-{number}/{source.name}/"
 
     def moved(files: dict[str, str]) -> dict[str, str]:
@@ -160,10 +164,3 @@ def file_evidence_by_round(run_dir: Path, check: Check, number: int, result: Che
     result.artifacts = moved(result.artifacts)
     for attempt in result.attempts:
         attempt["artifacts"] = moved(dict(attempt.get("artifacts") or {}))
-
-
-def _keep_traceback(run_dir: Path, worker: str, check: Check, exc: BaseException) -> None:
-    directory = run_dir / "tracebacks"
-    directory.mkdir(exist_ok=True)
-    with (directory / f"{worker}.log").open("a", encoding="utf-8") as log:
-        log.write(f"=== {check.id} ({check.url})\n{''.join(traceback.format_exception(exc))}\n")

@@ -1,4 +1,5 @@
-"""Ctrl-C: the run stops, says "interrupted", exits 130 and keeps every check that finished."""
+"""Ctrl-C, SIGTERM, SIGHUP: the run stops, says "interrupted" and names the signal, exits
+128 + the signal's number within 10 s, and keeps every check that finished."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from smoke.testbed.state import FarmState
+from tests.integration.process_helpers import descendants, still_running
 from tests.integration.runner_helpers import ROOT
+
+GRACE_S = 10.0  # what smoke promises after a stop signal (docs/operations.md)
 
 
 def _default_sigint() -> None:
@@ -156,3 +162,60 @@ def test_a_killed_run_leaves_no_session_and_is_not_latest(
     assert after.returncode == 0, out
     assert not auth.exists()  # the dead run's live session is gone
     assert (tmp_path / "latest").resolve() == (tmp_path / "after").resolve()
+
+
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [
+        # timeout(1) and systemd signal the whole group (so do GitLab's runners)
+        pytest.param(signal.SIGTERM, True, id="SIGTERM-to-the-group"),
+        pytest.param(signal.SIGHUP, False, id="SIGHUP-to-smoke-only"),
+    ],
+)
+def test_a_stop_signal_mid_sweep_ends_the_run_as_ctrl_c_does(
+    farm_state: FarmState, tmp_path: Path, signum: int, to_group: bool
+) -> None:
+    run_dir = tmp_path / "sig"
+    proc = _start(farm_state, tmp_path, "--run-id", "sig", "-n", "2")
+    try:
+        deadline = time.monotonic() + 180
+        checks_dir = run_dir / "checks"
+        while time.monotonic() < deadline:
+            finished = len(list(checks_dir.glob("*.json"))) if checks_dir.exists() else 0
+            if finished >= 4 and list((run_dir / ".auth").glob("*.json")):
+                break
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        processes = descendants(proc.pid)
+        sent = time.monotonic()
+        if to_group:
+            os.killpg(proc.pid, signum)
+        else:
+            os.kill(proc.pid, signum)
+        stdout, stderr = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    name = signal.Signals(signum).name
+    print(f"exit {signal.Signals(signum).name}: {took:.1f} s after the signal")  # -s shows it
+    assert proc.returncode == 128 + signum, stdout[-2000:] + stderr[-2000:]
+    assert took <= GRACE_S, f"{took:.1f} s after {name}"
+    assert "Traceback" not in stderr and "INTERNALERROR" not in stdout + stderr
+    assert f"interrupted ({name})" in stderr
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["run"]["interrupted"] is True and results["run"]["interrupted_by"] == name
+    assert 4 <= len(results["checks"]) < 100
+    assert all(c["outcome"] in ("passed", "skipped") for c in results["checks"]), results["counts"]
+    assert f"Run interrupted ({name})" in (run_dir / "summary.md").read_text()
+    junit = ET.parse(run_dir / "junit.xml").getroot()
+    assert {case.get("name") for case in junit.iter("testcase")} == {
+        c["id"] for c in results["checks"]
+    }
+    assert any(
+        p.get("name") == "smoke_interrupted_by" and p.get("value") == name
+        for p in junit.iter("property")
+    )
+    assert not (run_dir / ".auth").exists()
+    time.sleep(0.5)  # the last browser processes are reaped by init
+    assert still_running(processes) == []  # no worker, driver or browser outlives the run

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from smoke.model.exit_codes import ExitCode
 from smoke.testbed import farm
 from smoke.testbed.state import FarmState
+from tests.integration.process_helpers import descendants, still_running
 from tests.integration.runner_helpers import ROOT
 
 FAULT = "null-threshold-crash"
@@ -203,19 +206,40 @@ def test_exit_on_failure_stops_within_an_interval_and_a_round(
     assert "new failure: stopping after this round" in run.output()
 
 
-def test_ctrl_c_writes_what_was_seen_and_exits_130(farm_state: FarmState, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [
+        pytest.param(signal.SIGINT, True, id="Ctrl-C"),  # what Ctrl-C in a terminal does
+        pytest.param(signal.SIGTERM, True, id="SIGTERM-to-the-group"),  # timeout(1), systemd
+        pytest.param(signal.SIGHUP, False, id="SIGHUP-to-smoke-only"),
+    ],
+)
+def test_a_stop_signal_writes_what_was_seen_and_exits_128_plus_it(
+    farm_state: FarmState, tmp_path: Path, signum: int, to_group: bool
+) -> None:
+    name = signal.Signals(signum).name
     with watching(
         farm_state, tmp_path, "--page", "recentchanges", *VARIANTS, "--every", "3s"
     ) as run:
         run.wait_for(r"round 2: ")
-        os.killpg(run.proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        processes = descendants(run.proc.pid)
+        sent = time.monotonic()
+        (os.killpg if to_group else os.kill)(run.proc.pid, signum)
         run.proc.wait(60)
+        took = time.monotonic() - sent
         time.sleep(0.5)
         leftover = live_members(run.proc.pid)
-    assert run.proc.returncode == ExitCode.INTERRUPTED, run.output()
-    assert leftover == []  # no worker or browser driver outlives the watch
+    print(f"exit {signal.Signals(signum).name}: {took:.1f} s after the signal")  # -s shows it
+    assert run.proc.returncode == 128 + signum, run.output()
+    assert took <= 10.0, f"{took:.1f} s after {name}"
+    assert leftover == [] and still_running(processes) == []  # no worker, driver or browser
+    assert "Traceback" not in run.output()
     body = run.results()
-    assert body["run"]["interrupted"] is True and body["watch"]["stopped"] == "interrupted"
+    assert body["run"]["interrupted"] is True and body["run"]["interrupted_by"] == name
+    assert body["watch"]["stopped"] == f"interrupted ({name})"
     assert len(body["rounds"]) >= 2 and len(body["checks"]) == 2
     assert all(c["outcome"] == "passed" for c in body["checks"])  # not broken by the interrupt
-    assert "interrupted" in (run.run_dir / "summary.md").read_text("utf-8")
+    assert f"interrupted ({name})" in (run.run_dir / "summary.md").read_text("utf-8")
+    junit = (run.run_dir / "junit.xml").read_text("utf-8")
+    assert junit.count("<testcase") == 2 and f'value="{name}"' in junit
+    assert not (run.run_dir / ".auth").exists()

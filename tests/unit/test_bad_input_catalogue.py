@@ -58,6 +58,11 @@ def run(*rest: str) -> tuple[str, ...]:
     )
 
 
+def run_with_reports(reports: str) -> tuple[str, ...]:
+    """A `smoke run` on the test config writing to ``reports``."""
+    return ("run", "--config", "{config}", "--target", "staging", "--reports-dir", reports)
+
+
 CLI_CASES = [
     Case("retries-negative", run("--retries", "-1"), USAGE, ("--retries", "-1")),
     Case("retries-word", run("--retries", "abc"), USAGE, ("--retries", "abc")),
@@ -156,6 +161,26 @@ CLI_CASES = [
         ("run", "--config", "{config}", "--target", "staging", "--reports-dir", "{file}"),
         USAGE,
         ("--reports-dir",),
+    ),
+    Case(
+        "reports-dir-unwritable",
+        run_with_reports("/proc/smoke-reports"),
+        USAGE,
+        ("--reports-dir", "/proc/smoke-reports", "cannot create it"),
+    ),
+    Case(
+        "watch-reports-dir-unwritable",
+        (
+            "watch",
+            "--config",
+            "{config}",
+            "--target",
+            "staging",
+            "--reports-dir",
+            "/proc/smoke-reports",
+        ),
+        USAGE,
+        ("--reports-dir", "/proc/smoke-reports"),
     ),
     Case(
         "browser-path-missing",
@@ -338,6 +363,7 @@ CONFIG_CASES = [
         "known-issue-task", "known_issues:\n  - {task: 'T0123'}\n" + TARGET + WIKIS, "task"
     ),
     config_case("top-level-list", "- a\n- b\n", "mapping"),
+    config_case("variants-empty", "variants: []\n" + TARGET + WIKIS, "wikis.yaml:1", "variants"),
     config_case(
         "alias-bomb",
         "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
@@ -456,3 +482,35 @@ def test_a_broken_validator_makes_the_catalogue_fail(
     case = next(c for c in CLI_CASES if c.id == "retries-negative")
     with pytest.raises(AssertionError):
         check_case(case, world, capsys)
+
+
+LOGIN_CONFIG = CONFIG.replace(
+    "    contributions_user: Alice\n",
+    "    contributions_user: Alice\n"
+    "    login: {username_env: SMOKE_T_USER, password_env: SMOKE_T_PW}\n",
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("list", "--config", "{config}", "--target", "staging"),
+        ("validate", "--config", "{config}"),
+    ],
+    ids=["list", "validate"],
+)
+def test_list_and_validate_need_no_credentials(
+    argv: tuple[str, ...],
+    world: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """They log in to nothing: a target with a login lists and validates without its variables
+    (a run of it still refuses, naming them)."""
+    monkeypatch.delenv("SMOKE_T_USER", raising=False)
+    monkeypatch.delenv("SMOKE_T_PW", raising=False)
+    (world / "wikis.yaml").write_text(LOGIN_CONFIG)
+    assert main(_fill(argv, world)) == ExitCode.OK, capsys.readouterr().err
+    assert "SMOKE_T_PW" not in capsys.readouterr().err
+    code = main(_fill(run("--wiki", "enwiki", "--page", "watchlist"), world))
+    assert code == USAGE and "SMOKE_T_PW" in capsys.readouterr().err

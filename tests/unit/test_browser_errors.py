@@ -17,6 +17,7 @@ from smoke.browser.errors import (
     navigation_error,
     page_crashed,
     reading_error,
+    server_refused,
 )
 from smoke.model.findings import (
     BrowserCrashed,
@@ -131,3 +132,21 @@ def test_browser_unavailable_and_login_errors() -> None:
         "enwiki: cannot log in at http://w/api.php: "
         f"Page.goto: net::ERR_CONNECTION_REFUSED at {URL}"
     )
+
+
+def test_a_browser_server_that_answers_is_not_called_unreachable() -> None:
+    refused = server_refused(
+        PlaywrightError(
+            "BrowserType.connect: Executable doesn't exist at /root/.cache/ms-playwright/x\n╔═══"
+        ),
+        "ws://127.0.0.1:3000/",
+        "/usr/bin/chromium",
+    )
+    assert "answered but refused to start a browser: Executable doesn't exist" in str(refused)
+    assert "--unsafe" in str(refused) and "cannot reach" not in str(refused)
+    down = server_refused(
+        PlaywrightError("BrowserType.connect: connect ECONNREFUSED 127.0.0.1:3000"),
+        "ws://127.0.0.1:3000/",
+        None,
+    )
+    assert "cannot reach the Playwright server at ws://127.0.0.1:3000/" in str(down)
