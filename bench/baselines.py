@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench.env import REPO, SetupError, log
 from bench.measure import RunResult, run_measured
+from bench.peers import PEERS, peer_command
 from bench.report import PSS_LIMIT_MB, TARGETS, print_report, summarize
 from bench.selection import (
     BASELINE_DEFAULT,
@@ -157,6 +158,11 @@ def mode_command(
             REPO,
             session.env,
         )
+    if mode == "smoke-full":
+        argv = session.smoke_run_argv(plan.patterns, plan.workers, reports, run_id)
+        return [*argv, "--full-loads"], REPO, session.env
+    if mode in PEERS:
+        return peer_command(mode, plan.spec, plan.workers, session.env)
     if mode == "idiomatic":
         argv = [sys.executable, "-m", "pytest", "test_idiomatic.py", "-q"]
         argv += ["-p", "no:cacheprovider", "-p", "no:smoke"]
@@ -174,7 +180,7 @@ def mode_command(
 
 def count_ok(mode: str, result: RunResult, reports_dir: Path, run_id: str) -> None:
     """How many checks the run loaded: smoke's results.json, else the runner's own summary."""
-    if mode == "smoke":
+    if mode in ("smoke", "smoke-full"):
         outcomes = smoke_outcomes(reports_dir, run_id)
         if outcomes is not None:
             values = list(outcomes.values())

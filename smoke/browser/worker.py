@@ -23,6 +23,7 @@ from smoke.judge.login_redirect import could_not_check
 from smoke.model.checks import Check
 from smoke.model.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.model.record import PageRecord
+from smoke.plan.loading import Loading, may_load_in_app
 from smoke.plan.planner import Plan
 from smoke.plan.safety import Resolve, host_resolver_rules
 
@@ -57,6 +58,7 @@ class WorkerBrowser:
         self._browser: Browser | None = None
         self._pool: PagePool | None = None
         self.last_page: Page | None = None
+        self._identity: str | None = None  # whose page the last check used
 
     def _ensure_browser(self, plan: Plan) -> tuple[Browser, PagePool]:
         if self._browser is not None and self._pool is not None and self._browser.is_connected():
@@ -125,7 +127,12 @@ class WorkerBrowser:
     def wants_trace(self, attempt: int) -> bool:
         return self.tracing == "retain-on-failure" or (self.tracing == "on-retry" and attempt > 1)
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
+    def load(
+        self, check: Check, plan: Plan, *, trace: bool = False, full: bool = False
+    ) -> PageRecord:
+        """One attempt's record. ``full``: load the URL even where the check may be taken in the
+        page's filters app, and from now on for its page (an in-app finding is judged on a full
+        load: docs/loading.md)."""
         browser, pool = self._ensure_browser(plan)
         identity, storage = "anon", None
         if check.needs_login:
@@ -147,13 +154,22 @@ class WorkerBrowser:
             identity = f"user:{check.wiki}"
         page = pool.page_for(identity, storage)
         self.last_page = page
+        self._identity = identity
+        settings = plan.capture_settings(check.wiki)
+        if full:
+            pool.full_only(identity, check.url)
+        in_app = settings.in_app and may_load_in_app(check) and pool.shows_app(identity, check.url)
         if trace:
             self._traced = page.context
             page.context.tracing.start(title=check.id, snapshots=True, screenshots=False)
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
-                record = capture(page, check, plan.capture_settings(check.wiki))
-            pool.after_check(identity)
+                pool.loading(identity, check.url, Loading.IN_APP if in_app else Loading.FULL)
+                record = capture(page, check, settings, in_app=in_app)
+                if record.loaded == Loading.FULL and in_app:
+                    pool.loading(identity, check.url, Loading.FULL)  # the app was not there
+            if record.loaded == Loading.FULL:
+                pool.after_check(identity)
         except BrowserCrashed:
             pool.discard(identity)
             self.last_page = None
@@ -162,6 +178,11 @@ class WorkerBrowser:
         if problem is not None:
             raise problem
         return record
+
+    def judged(self, ok: bool) -> None:
+        """The check last loaded passed (``ok``) or not: see PagePool.judged."""
+        if self._pool is not None and self._identity is not None:
+            self._pool.judged(self._identity, ok)
 
     def save_trace(self, path: Path) -> bool:
         """End the check's trace chunk into ``path`` (raw: the caller redacts it)."""

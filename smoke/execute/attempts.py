@@ -27,6 +27,7 @@ from smoke.model.record import PageRecord
 from smoke.output import evidence
 from smoke.output.evidence import EvidenceSource
 from smoke.output.results import CheckResult, finding_dicts, result_for
+from smoke.plan.loading import Loading
 from smoke.plan.planner import Plan
 
 
@@ -36,8 +37,14 @@ class CheckBrowser(EvidenceSource, Protocol):
     :class:`smoke.browser.worker.WorkerBrowser` is the real one; tests pass a scripted stand-in.
     """
 
-    def load(self, check: Check, plan: Plan, *, trace: bool = False) -> PageRecord:
-        """The record of one attempt; raises CouldNotCheck when the page could not be checked."""
+    def load(
+        self, check: Check, plan: Plan, *, trace: bool = False, full: bool = False
+    ) -> PageRecord:
+        """The record of one attempt; raises CouldNotCheck when the page could not be checked.
+        ``full``: from its URL, never in the page's filters app (docs/loading.md)."""
+
+    def judged(self, ok: bool) -> None:
+        """Whether the check just loaded passed (its page may then serve in-app variants)."""
 
     def wants_trace(self, attempt: int) -> bool:
         """Whether attempt number ``attempt`` (1-based) should be traced."""
@@ -53,6 +60,8 @@ class Attempt:
     findings: list[Finding] = field(default_factory=list)
     error: CouldNotCheck | None = None
     artifacts: dict[str, str] = field(default_factory=dict)
+    # What the in-app load of this attempt found, which its full load then judged (or "").
+    in_app_finding: str = ""
 
     @property
     def ok(self) -> bool:
@@ -156,12 +165,22 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
 
 
 def _attempt(number: int, check: Check, plan: Plan, browser: CheckBrowser) -> Attempt:
+    trace = browser.wants_trace(number)
+    in_app_finding = ""
     try:
-        record = browser.load(check, plan, trace=browser.wants_trace(number))
+        record = browser.load(check, plan, trace=trace)
+        findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
+        if findings and record.loaded == Loading.IN_APP:
+            # A finding is only ever judged on a page loaded from its URL, as without the
+            # in-app path: the same detectors speak, on the same record (docs/loading.md).
+            in_app_finding = f"{findings[0].detector}: {findings[0].message}"
+            record = browser.load(check, plan, trace=trace, full=True)
+            findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
     except CouldNotCheck as exc:
-        return Attempt(number, error=exc)
-    findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
-    return Attempt(number, record=record, findings=findings)
+        browser.judged(False)
+        return Attempt(number, error=exc, in_app_finding=in_app_finding)
+    browser.judged(not findings)
+    return Attempt(number, record=record, findings=findings, in_app_finding=in_app_finding)
 
 
 def result_of(execution: Execution, *, worker: str) -> CheckResult:
@@ -188,6 +207,8 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
                 "first_problem": a.problems()[0][1] if a.problems() else "",
                 "request_id": a.record.mw_config.request_id if a.record else None,
                 "artifacts": a.artifacts,
+                "loaded": a.record.loaded if a.record else "",
+                "in_app_finding": a.in_app_finding,
             }
             for a in execution.attempts
         ],
@@ -197,6 +218,7 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
         known_issues_stopped_failing=[e.task for e in execution.verdict.stopped_failing],
         ores_offered=ores_offered(record),
         ores_scored=ores_scored(record),
+        loaded=record.loaded if record else "",
     )
 
 

@@ -94,6 +94,10 @@ class PageRecord:
     filters_ready: bool | None = None
     # RC/WL only: ORES group -> values the filters app shows as selected after it initialised.
     active_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How the page was loaded (smoke.plan.loading.Loading): "full" (its URL, a new document) or
+    # "in-app" (a filter change in the page's filters app: status, timings and, for an error,
+    # the HTML are those of the list refetch; see docs/loading.md).
+    loaded: str = "full"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,4 +126,5 @@ class PageRecord:
             html=data.get("html", ""),
             filters_ready=data.get("filters_ready"),
             active_filters={k: tuple(v) for k, v in (data.get("active_filters") or {}).items()},
+            loaded=data.get("loaded", "full"),
         )

@@ -57,6 +57,9 @@ class CheckResult:
     # Whether ORES scored any row on the loaded page (None: not loaded, or unknown): the next
     # run's drift tells "scores gone" from "this user's edits were never scored".
     ores_scored: bool | None = None
+    # How the judged record was loaded: "full" (its URL) or "in-app" (a filter change in the
+    # page's filters app, docs/loading.md); "" when nothing was loaded.
+    loaded: str = ""
 
     @property
     def first_problem(self) -> str:
@@ -119,6 +122,7 @@ def write_results_json(
     body = {
         "run": meta,
         "counts": count_outcomes(str(r["outcome"]) for r in records),
+        "loaded": loaded_counts(records),
         "checks": records,
     }
     path = run_dir / RESULTS_FILE
@@ -126,6 +130,16 @@ def write_results_json(
     tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
     tmp.replace(path)  # a reader never sees half a file
     return path
+
+
+def loaded_counts(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many checks were judged on a full load and how many in the page's filters app."""
+    counts = {"full": 0, "in-app": 0}
+    for record in records:
+        loaded = str(record.get("loaded") or "")
+        if loaded in counts:
+            counts[loaded] += 1
+    return counts
 
 
 def exit_code_for(results: list[CheckResult], *, fail_on_flaky: bool = False) -> ExitCode:
