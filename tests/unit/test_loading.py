@@ -64,3 +64,32 @@ def test_page_key_drops_the_variant() -> None:
     assert page_key(plain) == page_key(filtered) == f"{BASE}/index.php?title=Special:RecentChanges"
     assert page_key(page_url(BASE, Page.WATCHLIST, {})) != page_key(plain)
     assert page_key(page_url("http://127.0.0.1:8482", Page.RECENTCHANGES, {})) != page_key(plain)
+
+
+def test_results_and_summary_say_which_way_checks_were_loaded() -> None:
+    from smoke.output.results import CheckResult, loaded_counts
+    from smoke.output.summary import render_summary
+
+    def result(name: str, loaded: str, outcome: str = "passed") -> CheckResult:
+        return CheckResult(
+            id=f"enwiki/recentchanges/{name}",
+            target="local",
+            wiki="enwiki",
+            page="recentchanges",
+            variant=name,
+            url="http://x",
+            outcome=outcome,
+            loaded=loaded,
+        )
+
+    results = [
+        result("plain", "full"),
+        result("damaging=likelybad", "in-app"),
+        result("goodfaith=likelybad", "in-app"),
+        result("enhanced", "", outcome="skipped"),
+    ]
+    assert loaded_counts([r.__dict__ for r in results]) == {"full": 1, "in-app": 2}
+    lines = render_summary(results, {"run_id": "r", "target": "local"}).splitlines()
+    assert "Loaded: 1 from their URL (full page load), 2 as a filter change" in lines[2]
+    only_full = render_summary(results[:1], {"run_id": "r", "target": "local"})
+    assert "Loaded:" not in only_full
