@@ -173,6 +173,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--wiki", default="enwiki")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--no-images",
+        action="store_true",
+        help="the request-blocking candidate: Chromium fetches no images "
+        "(--blink-settings=imagesEnabled=false; fonts and media: none on these pages)",
+    )
     args = parser.parse_args(argv)
     state = load_state(args.testbed_dir)
     base = state.wikis[args.wiki].url
@@ -180,7 +186,10 @@ def main(argv: list[str]) -> int:
     chromium = find_chromium(None).executable
     out: dict[str, Any] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=list(GC_LAUNCH_ARGS))
+        launch_args = list(GC_LAUNCH_ARGS)
+        if args.no_images:
+            launch_args.append("--blink-settings=imagesEnabled=false")
+        browser = p.chromium.launch(executable_path=chromium, args=launch_args)
         context = browser.new_context()
         for script in (NO_POLLING_SCRIPT, GC_HANDLE_SCRIPT, CONTROLLER_HOOK_SCRIPT):
             context.add_init_script(script)

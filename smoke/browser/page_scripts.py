@@ -10,7 +10,7 @@ from __future__ import annotations
 # The state the detectors read, computed in the page. `refetch` is the list refetch's outcome when
 # it was probed. The HTML is serialised like Playwright's page.content() (doctype + outerHTML).
 _STATE_FUNCTION = r"""
-function smokeState(refetch) {
+function smokeState(refetch, html = null) {
   const out = { bodyClasses: document.body ? [...document.body.classList] : [],
                 refetch: refetch || null };
   const nav = performance.getEntriesByType('navigation')[0];
@@ -19,8 +19,9 @@ function smokeState(refetch) {
   out.badResources = performance.getEntriesByType('resource')
     .filter(e => e.responseStatus >= 400)
     .map(e => ({ url: e.name, type: e.initiatorType, status: e.responseStatus }));
-  out.html = (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
-    + (document.documentElement ? document.documentElement.outerHTML : '');
+  out.html = html !== null ? html
+    : (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
+      + (document.documentElement ? document.documentElement.outerHTML : '');
   if (!window.mw || !mw.config || !mw.loader || typeof mw.loader.getModuleNames !== 'function') {
     return out;
   }
@@ -189,8 +190,8 @@ CONTROLLER_HOOK_SCRIPT = f"""(() => {{
 # The URL becomes the variant's (pushState), the app reads its filters from it as it does on a
 # load (updateStateFromUrl without fetching), then refetches the list with those parameters
 # (updateChangesList: the same special page, action=render) and shows it. Returns the page's
-# state as READY_SCRIPT does, with the refetch as the variant's response (status, and its body
-# when it is an error), or null when the app is not there to ask (the caller loads the URL).
+# state as READY_SCRIPT does, with the refetch as the variant's response (its status and body),
+# or null when the app is not there to ask (the caller loads the URL).
 IN_APP_SCRIPT = (
     "async (arg) => {"
     + _STATE_FUNCTION
@@ -231,14 +232,15 @@ IN_APP_SCRIPT = (
   const fetched = performance.getEntriesByType('resource')
     .filter(e => e.initiatorType === 'xmlhttprequest' && /[?&]action=render/.test(e.name));
   const entry = fetched[fetched.length - 1];
-  const out = smokeState(null);
+  // The HTML judged is the server's answer for the variant (the refetched list, or its error
+  // page), not the whole document again: the rest of the page is the full load's, judged then.
+  const out = smokeState(null, typeof answer.content === 'string' ? answer.content : null);
   out.ended = ended;
   out.readyAt = readyAt;
   out.filtersReady = true;
   out.listUrl = entry ? entry.name : location.href;
   out.timing = {{ ttfb: entry ? entry.responseStart - started : null, dcl: null, load: null }};
   out.status = answer.status;
-  if (answer.status >= 400 && typeof answer.content === 'string') out.html = answer.content;
   return out;
 }}"""
 )
