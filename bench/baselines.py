@@ -124,7 +124,7 @@ def measure_modes(session: Session, plan: Plan) -> list[RunResult]:
     results: list[RunResult] = []
     for rep in range(session.options.repeat):
         for mode in modes[rep % len(modes) :] + modes[: rep % len(modes)]:
-            run_id = f"bench-{rep + 1}"
+            run_id = f"bench-{mode}-{rep + 1}"
             argv, cwd, env = mode_command(session, plan, mode, reports, run_id)
             result = run_measured(
                 mode,
