@@ -185,27 +185,31 @@ def main(argv: list[str]) -> int:
     pgids = {w.pgid for w in state.wikis.values()} | {state.service.pgid}
     chromium = find_chromium(None).executable
     out: dict[str, Any] = {}
+    # --no-images: the request-blocking candidate, paired with smoke's own launch in this
+    # invocation (one browser after the other, the same loads).
+    launches: list[tuple[str, list[str]]] = [("as smoke launches it", [])]
+    if args.no_images:
+        launches.append(("no images", ["--blink-settings=imagesEnabled=false"]))
     with sync_playwright() as p:
-        launch_args = list(GC_LAUNCH_ARGS)
-        if args.no_images:
-            launch_args.append("--blink-settings=imagesEnabled=false")
-        browser = p.chromium.launch(executable_path=chromium, args=launch_args)
-        context = browser.new_context()
-        for script in (NO_POLLING_SCRIPT, GC_HANDLE_SCRIPT, CONTROLLER_HOOK_SCRIPT):
-            context.add_init_script(script)
-        page = context.new_page()
-        for kind in PAGES:
-            clock = Clock({p for p in pgids if p})
-            facts = measure(page, base, kind, args.rounds, clock)
-            out[kind.value] = {"phases": clock.rows(), **facts}
-            print(
-                f"\n{kind.value} ({args.wiki}, {args.rounds} rounds of {len(PAGES[kind])} "
-                f"variants; HTML {facts['html_kb']} KB; requests {facts['requests']})"
-            )
-            print(f"  {'phase':12} {'wall ms':>8} {'client CPU ms':>14} {'server CPU ms':>14}")
-            for phase, wall, client, server in clock.rows():
-                print(f"  {phase:12} {wall:8.0f} {client:14.0f} {server:14.0f}")
-        browser.close()
+        for label, extra in launches:
+            browser = p.chromium.launch(executable_path=chromium, args=[*GC_LAUNCH_ARGS, *extra])
+            context = browser.new_context()
+            for script in (NO_POLLING_SCRIPT, GC_HANDLE_SCRIPT, CONTROLLER_HOOK_SCRIPT):
+                context.add_init_script(script)
+            page = context.new_page()
+            for kind in PAGES:
+                clock = Clock({p for p in pgids if p})
+                facts = measure(page, base, kind, args.rounds, clock)
+                out.setdefault(label, {})[kind.value] = {"phases": clock.rows(), **facts}
+                print(
+                    f"\n{kind.value}, Chromium {label} ({args.wiki}, {args.rounds} rounds of "
+                    f"{len(PAGES[kind])} variants; HTML {facts['html_kb']} KB; "
+                    f"requests {facts['requests']})"
+                )
+                print(f"  {'phase':12} {'wall ms':>8} {'client CPU ms':>14} {'server CPU ms':>14}")
+                for phase, wall, client, server in clock.rows():
+                    print(f"  {phase:12} {wall:8.0f} {client:14.0f} {server:14.0f}")
+            browser.close()
     if args.json:
         args.json.write_text(json.dumps(out, indent=1), "utf-8")
     return 0
