@@ -26,7 +26,7 @@ from bench.selection import (
     runnable_checks,
     warmup_checks,
 )
-from bench.session import Session, smoke_outcomes
+from bench.session import Session, smoke_loaded, smoke_outcomes
 from bench.spec import SPEC_ENV, LoadCheck, write_spec
 from smoke.browser.chromium import NoBrowser, find_chromium
 
@@ -144,6 +144,7 @@ def measure_modes(session: Session, plan: Plan) -> list[RunResult]:
                 f"{mode}: wall {result.wall_s:.1f} s, CPU {result.cpu_s:.1f} s "
                 f"({result.cpu_per_check:.3f}/check), {result.ok_checks}/{result.checks} ok, "
                 f"peak PSS/worker {result.max_worker_mb:.0f} MB"
+                + (f", loaded {result.loaded}" if result.loaded else "")
             )
     return results
 
@@ -187,6 +188,7 @@ def count_ok(mode: str, result: RunResult, reports_dir: Path, run_id: str) -> No
             # "flaky": failed or broken, then passed on smoke's retry: it did the work twice.
             result.retried = values.count("flaky")
             result.ok_checks = values.count("passed") + result.retried
+        result.loaded = smoke_loaded(reports_dir, run_id)
         return
     # pytest's "N passed" line, or the floor's "floor: N passed".
     text = Path(result.log).read_text("utf-8", "replace")
