@@ -95,8 +95,8 @@ class PageRecord:
     # RC/WL only: ORES group -> values the filters app shows as selected after it initialised.
     active_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # How the page was loaded (smoke.plan.loading.Loading): "full" (its URL, a new document) or
-    # "in-app" (a filter change in the page's filters app: status, timings and, for an error,
-    # the HTML are those of the list refetch; see docs/loading.md).
+    # "in-app" (a filter change in the page's filters app: status, timings and HTML are those
+    # of the list refetch; see docs/loading.md).
     loaded: str = "full"
 
     def to_dict(self) -> dict[str, Any]:
