@@ -43,12 +43,14 @@ class Farm:
     def describe(self) -> str:
         return f"{self.state_dir} ({'temporary' if self.temporary else 'given'})"
 
-    def up(self, base_port: int | None) -> None:
-        """Bring up the temporary farm (on ``base_port``, else on free ports)."""
+    def up(self, base_port: int | None, mediawiki: str | None = None) -> None:
+        """Bring up the temporary farm (on ``base_port``, else on free ports), of the MediaWiki
+        generation ``mediawiki`` (None: the farm's default)."""
         base = base_port if base_port is not None else free_base_port()
         log(f"bringing up a temporary farm on ports {base}-{base + PORTS - 1} in {self.state_dir}")
         started = time.monotonic()
-        self._testbed(["up", "--base-port", str(base), "--no-install"], 600)
+        generation = ["--mediawiki", mediawiki] if mediawiki else []
+        self._testbed(["up", "--base-port", str(base), "--no-install", *generation], 600)
         log(f"farm up in {time.monotonic() - started:.1f} s")
 
     def down(self) -> bool:

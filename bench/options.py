@@ -11,7 +11,8 @@ from typing import NoReturn
 from bench.env import REPO
 from bench.selection import Patterns
 
-SCENARIOS = ("baselines", "degraded", "watch")  # see bench.sweep.SCENARIOS for what each runs
+# See bench.sweep.SCENARIOS for what each runs.
+SCENARIOS = ("baselines", "degraded", "watch", "generations")
 MODES = (
     "smoke",
     "smoke-full",
@@ -33,6 +34,7 @@ QUICK = {
     "baselines": Patterns(("enwiki",), ("recentchanges", "contributions"), ("plain",)),
     "degraded": Patterns((), ("contributions",), ("plain",)),  # one check per wiki
     "watch": Patterns(("ruwiki",), ("recentchanges", "watchlist"), ("plain",)),
+    "generations": Patterns(("enwiki",), ("recentchanges",), ("plain",)),
 }
 
 

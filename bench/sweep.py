@@ -8,6 +8,8 @@ Scenarios (see bench/README.md for how to read their output):
              suite, floor, floor-parallel); wall, CPU and PSS, ratios against their targets.
   degraded   time to verdict: the same sweep healthy, with one wiki slow, one down, and both;
              wall times against the healthy sweep's.
+  generations  the same sweep on the MediaWiki 1.43 farm (Lift Wing) and on the 1.39 farm
+             (ORES v3): wall, client and server CPU per check, 1.43 over 1.39.
 
 Every measured run is a process tree of its own, timed and sampled from outside (bench.measure).
 Exit codes: 0 all targets met; 1 measured, but some target missed; 2 a run did not complete
@@ -23,7 +25,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import baselines, degraded, watch_cost
+from bench import baselines, degraded, generations, watch_cost
 from bench.env import Interrupted, SetupError, log
 from bench.farm import Farm
 from bench.options import parse_options
@@ -39,6 +41,7 @@ SCENARIOS: dict[str, Callable[[Session], int]] = {
     "baselines": baselines.run,
     "degraded": degraded.run,
     "watch": watch_cost.run,
+    "generations": generations.run,
 }
 
 

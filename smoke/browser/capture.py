@@ -8,6 +8,7 @@ per check, so checks stay independent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from smoke.model.record import (
 )
 from smoke.model.record import (
     FilterGroup,
+    ListedEdit,
     MwConfig,
     PageError,
     PageRecord,
@@ -229,6 +231,11 @@ def _record(
         filters_ready=filters_ready,
         active_filters={k: tuple(v) for k, v in (state.get("active") or {}).items()},
         loaded=loaded.value,
+        listed_edits=tuple(
+            ListedEdit(int(e["revId"]), str(e["ts"]), str(e["kind"]), bool(e["scored"]))
+            for e in state.get("edits") or ()
+        ),
+        captured_at=time.time(),
     )
 
 

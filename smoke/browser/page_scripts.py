@@ -34,6 +34,22 @@ function smokeState(refetch, html = null) {
   out.oresScored = !!(oresData && typeof oresData === 'object' && Object.keys(oresData).length)
     || !!document.querySelector(
       '[class*="mw-changeslist-damaging-"],[class*="mw-changeslist-goodfaith-"]');
+  // The listed revisions (ores-scoring): when, what kind (namespace, bot/human, edit/new, from
+  // the filters' row classes) and whether ORES scored them. Capped: the list shows 50 by default.
+  const scoredRevs = oresData && typeof oresData === 'object' ? oresData : {};
+  out.edits = [...document.querySelectorAll(
+    '.mw-changeslist [data-mw-revid], .mw-contributions-list [data-mw-revid]')]
+    .slice(0, 500).map(e => {
+      const cls = [...e.classList];
+      const pick = re => { for (const c of cls) { const m = re.exec(c); if (m) return m[1]; }
+                           return ''; };
+      const ns = pick(/^mw-changeslist-ns-(-?\d+)$/), who = pick(/^mw-changeslist-(bot|human)$/),
+        src = pick(/^mw-changeslist-src-mw-(.+)$/), revId = Number(e.getAttribute('data-mw-revid'));
+      return { revId, ts: e.getAttribute('data-mw-ts') || '',
+               kind: ns || who || src ? `ns${ns}/${who}/${src}` : '',
+               scored: Object.prototype.hasOwnProperty.call(scoredRevs, String(revId))
+                 || cls.some(c => /^mw-changeslist-(damaging|goodfaith)-/.test(c)) };
+    }).filter(r => r.revId > 0);
   const scf = mw.config.get('wgStructuredChangeFilters');
   out.groups = Array.isArray(scf)
     ? scf.map(g => ({ name: g.name, filters: (g.filters || []).map(f => f.name) })) : null;

@@ -28,6 +28,7 @@ from smoke.config.selection import Selection, select_pages, select_variants, sel
 from smoke.config.settings import active_allowlist, login_model
 from smoke.config.variants import Variant
 from smoke.model.checks import (
+    DEFAULT_SCORING_GRACE_S,
     ORES_MODELS,
     AllowEntry,
     Check,
@@ -199,6 +200,9 @@ def _wiki_checks(shared: _Shared, wiki: WikiModel, wanted: Pairs, base: str) -> 
     variant_skips = {v.name: _variant_skip(wiki, v, fits[v.name]) for v in level_set.skipping}
     for name in wiki.skip_variants:
         variant_skips[name] = _skip_variants_reason(name, wiki.id)
+    scoring_grace_s = (
+        DEFAULT_SCORING_GRACE_S if target.scoring_grace is None else target.scoring_grace
+    )
     checks = []
     # Everything per page is worked out once per page, not per check: a big target has a
     # million checks (and hashing an Enum member is a Python-level call). new_check and
@@ -228,6 +232,7 @@ def _wiki_checks(shared: _Shared, wiki: WikiModel, wanted: Pairs, base: str) -> 
                     last_seen_run="",
                     reports_drift=False,
                     last_seen_scored=False,
+                    scoring_grace_s=scoring_grace_s,
                 )
             checks.append(
                 new_check(

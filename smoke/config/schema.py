@@ -174,6 +174,9 @@ class TargetModel(_Model):
     sitematrix: NonEmpty | None = None
     # Stop loading checks this long after the run starts (--deadline overrides): "90s", "5m".
     deadline: Duration | None = None
+    # ores-scoring: an edit older than this with no ORES score, while earlier edits of its kind
+    # have one, means scoring stopped ("10m", "2h"; default 30 minutes).
+    scoring_grace: Duration | None = None
     wikis: Annotated[tuple[WikiModel, ...], Field(min_length=1)]
 
     @model_validator(mode="after")

@@ -53,6 +53,11 @@ class AllowEntry:
 
 
 # slots: a large target expands to a million checks; without a __dict__ each is much smaller.
+# An edit's score job runs seconds after the edit on a healthy wiki; a busy job queue can take
+# minutes. Half an hour without a score, while earlier edits of its kind have one, is not that.
+DEFAULT_SCORING_GRACE_S = 1800.0
+
+
 @dataclass(frozen=True, slots=True)
 class Expectation:
     """What a healthy page must show, as the detectors need it."""
@@ -82,6 +87,9 @@ class Expectation:
     # Drift: that run saw ORES scores on this wiki's page. Scores gone now on a page that lists
     # edits mean scoring broke; without that earlier evidence "no scores" may just be old edits.
     last_seen_scored: bool = False
+    # ores-scoring: how old (seconds) an unscored edit may be before it counts as unscored for
+    # good (its score job should have run by then); wikis.yaml ``scoring_grace`` per target.
+    scoring_grace_s: float = DEFAULT_SCORING_GRACE_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,7 @@ class NewExpectation(Protocol):
         last_seen_run: str,
         reports_drift: bool,
         last_seen_scored: bool,
+        scoring_grace_s: float,
     ) -> Expectation: ...
 
 

@@ -73,6 +73,22 @@ class MwConfig:
 
 
 @dataclass(frozen=True)
+class ListedEdit:
+    """One revision row of the page's list (RC/WL ``[data-mw-revid]``, Contributions ``li``).
+
+    ``timestamp`` is MediaWiki's ``data-mw-ts`` (``YYYYMMDDHHMMSS``, UTC; RC/WL only, "" on
+    Contributions). ``kind`` groups rows ORES treats alike: namespace, bot or human, edit or
+    page creation (``ns0/human/edit``); "" when the row says nothing of it. ``scored``: the row
+    carries an ORES score (an ``oresData`` entry or an ORES level class).
+    """
+
+    rev_id: int
+    timestamp: str = ""
+    kind: str = ""
+    scored: bool = False
+
+
+@dataclass(frozen=True)
 class PageRecord:
     """Everything one check observed. Pure data: no browser objects."""
 
@@ -98,6 +114,10 @@ class PageRecord:
     # "in-app" (a filter change in the page's filters app: status, timings and HTML are those
     # of the list refetch; see docs/loading.md).
     loaded: str = "full"
+    # The revision rows listed, newest first as the page shows them (capped by capture).
+    listed_edits: tuple[ListedEdit, ...] = ()
+    # When the page was read (seconds since the epoch, smoke's clock); None when unknown.
+    captured_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,4 +147,6 @@ class PageRecord:
             filters_ready=data.get("filters_ready"),
             active_filters={k: tuple(v) for k, v in (data.get("active_filters") or {}).items()},
             loaded=data.get("loaded", "full"),
+            listed_edits=tuple(ListedEdit(**e) for e in data.get("listed_edits", ())),
+            captured_at=data.get("captured_at"),
         )

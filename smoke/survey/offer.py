@@ -7,6 +7,12 @@ the page head as ``wgStructuredChangeFilters`` (in ``RLCONF = {…}`` since 1.32
 the levels whose thresholds parsed. That JSON is read straight from the HTML, no browser.
 ``meta=ores`` (models the extension knows, current in its table) and ``meta=siteinfo`` (MediaWiki
 and extension versions) come from one api.php request.
+
+Both generations answer alike: REL1_43 (1.43, Lift Wing) returns the same ``meta=ores`` shape as
+the 2022 extension (``damagingthresholds`` numbers in both). Its model list comes from
+``ores_model``, filled from ``$wgOresModelVersions`` for every model *configured*, enabled or not
+(``PopulatedSqlModelLookup``), so a model listed there proves nothing about its filters: the levels
+are read from the page only.
 """
 
 from __future__ import annotations
@@ -200,5 +206,6 @@ def _notes(api: ApiFacts, levels: Levels) -> tuple[str, ...]:
         return ()
     return (
         f"meta=ores lists {', '.join(silent)}, but Special:RecentChanges offers no "
-        f"{'/'.join(silent)} filters (the ORES UI is off there, or its thresholds did not parse)",
+        f"{'/'.join(silent)} filters (the model is disabled in $wgOresModels, the ORES UI is "
+        "off there, or its thresholds did not parse)",
     )

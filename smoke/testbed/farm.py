@@ -25,17 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smoke.testbed import mediawiki, processes
+from smoke.testbed.db_faults import MODEL_UNREGISTERED, database, switch_registration
 from smoke.testbed.errors import BadInput, EnvironmentProblem
 from smoke.testbed.faults import describe, switched
-from smoke.testbed.install import DEFAULT_MEDIAWIKI_DIR, ensure_mediawiki
+from smoke.testbed.generations import Generation, choose_generation, mediawiki_tree
 from smoke.testbed.ores import (
-    CLONE_URL,
     ENV_VAR,
     FALLBACK,
     NO_ORES,
     REAL,
     OresCheckout,
     choose_checkout,
+    describe_ores,
 )
 from smoke.testbed.settings import render
 from smoke.testbed.state import (
@@ -187,11 +188,22 @@ def _bring_up(
         mediawiki.start(state, wiki, mediawiki_dir)
 
 
+def _switch_generation(state: FarmState, gen: Generation, log: Log) -> None:
+    """Wikis installed by the other MediaWiki are stopped and installed afresh by this one."""
+    log(f"switching the farm from MediaWiki {state.mediawiki} to {gen.name}: new wikis")
+    _stop_wikis(state, log)
+    for wiki in state.wikis.values():
+        shutil.rmtree(wiki.dir, ignore_errors=True)
+        wiki.ores_runtime = ""  # the new install needs the extension's tables again
+    state.ores_extension = None  # the other generation's checkout is not remembered across
+
+
 def up(
     state_dir: Path,
     *,
     base_port: int | None = None,
-    mediawiki_dir: Path = DEFAULT_MEDIAWIKI_DIR,
+    mediawiki: str | None = None,
+    mediawiki_dir: Path | None = None,
     allow_install: bool = True,
     ores_extension: Path | None = None,
     ores_fallback: bool = False,
@@ -199,26 +211,45 @@ def up(
 ) -> FarmState:
     """Create or repair the farm; returns its state. Idempotent.
 
-    ``ores_extension`` (else ``$SMOKE_ORES_EXTENSION``, else the one remembered) is the
-    Extension:ORES checkout the wikis load; none, or ``ores_fallback``: the imitation.
+    ``mediawiki`` ("1.43" or "1.39"; else the one remembered; else 1.43) is the generation
+    (:mod:`smoke.testbed.generations`); ``mediawiki_dir`` overrides where its code is.
+    ``ores_extension`` (else ``$SMOKE_ORES_EXTENSION``, else the one remembered, else the
+    generation's vendored copy) is the Extension:ORES checkout the wikis load; none, or
+    ``ores_fallback``: the imitation.
     """
     started = time.monotonic()
-    notes: list[str] = []
-    ensure_mediawiki(mediawiki_dir, allow_install=allow_install, log=notes)
-    for note in notes:
-        log(note)
     state = _load_or_create(state_dir, base_port, log)
+    gen = choose_generation(mediawiki, state.mediawiki or None)
+    tree = mediawiki_tree(gen, mediawiki_dir, allow_install=allow_install, log=log)
+    switching_generation = bool(state.mediawiki) and state.mediawiki != gen.name
     checkout = choose_checkout(
-        ores_extension, fallback=ores_fallback, remembered=state.ores_extension
+        ores_extension,
+        fallback=ores_fallback,
+        remembered=None if switching_generation else state.ores_extension,
+        default=gen.vendor_ores,
     )
+    if checkout is not None and not checkout.supports(gen.name):
+        raise BadInput(
+            f"the Extension:ORES at {checkout.dir} requires MediaWiki "
+            f"{checkout.requires_mediawiki}, not {gen.name}; give a checkout for {gen.name} with "
+            f"--ores-extension (or ${ENV_VAR})"
+        )
     service_up = processes.group_alive(state.service.pgid, SERVICE_MARKER)
     _check_ports(state, service_up)
+    if switching_generation:
+        _switch_generation(state, gen, log)
 
     previous_checkout = state.ores_extension
     state.ores_extension = str(checkout.dir) if checkout else None
+    state.ores_liftwing = bool(checkout and checkout.liftwing)
+    state.mediawiki = gen.name
+    state.mediawiki_dir = str(tree)
     state.version = STATE_VERSION
+    mediawiki_dir = tree
+    log(f"MediaWiki: {gen.name} at {tree}")
     log(f"ORES: {describe_ores(checkout)}")
-    if checkout and checkout.defaults_differ():
+    # A Lift Wing checkout's defaults are numbers; the farm writes its own numbers anyway.
+    if checkout and not checkout.liftwing and checkout.defaults_differ():
         log(
             f"note: this checkout's default levels differ from the farm's table for "
             f"{', '.join(checkout.defaults_differ())}; the wikis keep the table's levels"
@@ -249,15 +280,6 @@ def up(
         f"state in {state_dir}"
     )
     return state
-
-
-def describe_ores(checkout: OresCheckout | None) -> str:
-    if checkout is None:
-        return (
-            "the wikis run the imitation SmokeOres: no Extension:ORES checkout given "
-            f"(--ores-extension DIR or ${ENV_VAR}; get one with `git clone {CLONE_URL}`)"
-        )
-    return checkout.describe()
 
 
 @dataclass(frozen=True)
@@ -327,10 +349,12 @@ def set_fault(
     delay: float | None = None,
     model: str | None = None,
     level: str | None = None,
-    mediawiki_dir: Path = DEFAULT_MEDIAWIKI_DIR,
+    mediawiki_dir: Path | None = None,
     log: Log = print,
 ) -> FarmState:
-    """Switch one fault of one wiki at run time (no reinstall)."""
+    """Switch one fault of one wiki at run time (no reinstall).
+
+    ``mediawiki_dir``: the tree a restarted wiki serves (default: the one ``up`` chose)."""
     try:
         state = load_state(state_dir)
     except NoFarm as exc:
@@ -338,6 +362,7 @@ def set_fault(
     if wiki_id not in state.wikis:
         raise BadInput(f"unknown wiki {wiki_id!r}; the farm has: {', '.join(state.wikis)}")
     wiki = state.wikis[wiki_id]
+    before = wiki.faults
     wiki.faults = switched(
         wiki.faults,
         fault,
@@ -349,6 +374,8 @@ def set_fault(
         level=level,
     )
     write_faults_file(wiki)
+    if fault == MODEL_UNREGISTERED:
+        switch_registration(database(wiki.dir, wiki.id), before, wiki.faults)
     if fault == "down":
         if on and processes.stop_group(wiki.pgid, mediawiki.marker(wiki.port)):
             wiki.pgid = None
@@ -357,7 +384,7 @@ def set_fault(
                 raise EnvironmentProblem(
                     f"port {wiki.port} ({wiki.id}) is taken by another process"
                 )
-            mediawiki.start(state, wiki, mediawiki_dir)
+            mediawiki.start(state, wiki, mediawiki_dir or state.tree)
     save_state(state)
     if on:
         shown = describe(fault, wiki.faults.get(fault, {}))

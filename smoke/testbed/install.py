@@ -1,4 +1,8 @@
-"""Making sure the Debian packages the farm needs are there (and installing them when we can)."""
+"""Making sure the Debian packages the farm needs are there (and installing them when we can).
+
+MediaWiki 1.39 is Debian 12's package ``mediawiki``; MediaWiki 1.43 is not installed at all (it is
+unpacked in a cache, :mod:`smoke.testbed.debian_archive`), only the PHP modules it needs are.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ DEBIAN_PACKAGES = ("mediawiki", "php-sqlite3", "php-intl", "php-mbstring", "php-
 PHP_MODULES = ("pdo_sqlite", "intl", "mbstring", "xml")
 
 
-def missing_parts(mediawiki_dir: Path) -> list[str]:
+def missing_parts(mediawiki_dir: Path | None, extra_modules: tuple[str, ...] = ()) -> list[str]:
+    """What is missing: MediaWiki at ``mediawiki_dir`` (None: not asked), php, PHP modules."""
     missing = []
-    if not (mediawiki_dir / "maintenance" / "install.php").is_file():
+    if mediawiki_dir is not None and not (mediawiki_dir / "maintenance" / "install.php").is_file():
         missing.append(f"MediaWiki at {mediawiki_dir}")
     php = shutil.which("php")
     if php is None:
@@ -28,42 +33,55 @@ def missing_parts(mediawiki_dir: Path) -> list[str]:
             .stdout.lower()
             .split()
         )
-        missing += [f"php module {m}" for m in PHP_MODULES if m not in modules]
+        missing += [f"php module {m}" for m in (*PHP_MODULES, *extra_modules) if m not in modules]
     return missing
 
 
-def ensure_mediawiki(mediawiki_dir: Path, *, allow_install: bool, log: list[str]) -> None:
-    """Install the Debian packages when parts are missing; raise a one-sentence error otherwise."""
-    missing = missing_parts(mediawiki_dir)
+def ensure_mediawiki(
+    mediawiki_dir: Path | None,
+    *,
+    allow_install: bool,
+    log: list[str],
+    extra_modules: tuple[str, ...] = (),
+    extra_packages: tuple[str, ...] = (),
+) -> None:
+    """Install the Debian packages when parts are missing; raise a one-sentence error otherwise.
+
+    ``mediawiki_dir`` None: MediaWiki comes from elsewhere (the 1.43 cache), only PHP is checked
+    and Debian's ``mediawiki`` package is not installed.
+    """
+    missing = missing_parts(mediawiki_dir, extra_modules)
     if not missing:
         return
-    custom_dir = mediawiki_dir != DEFAULT_MEDIAWIKI_DIR
+    custom_dir = mediawiki_dir is not None and mediawiki_dir != DEFAULT_MEDIAWIKI_DIR
     if custom_dir and f"MediaWiki at {mediawiki_dir}" in missing:
         raise EnvironmentProblem(
             f"no MediaWiki at {mediawiki_dir} (maintenance/install.php not found); "
             f"point --mediawiki-dir at MediaWiki 1.39+ or drop it to use Debian's package"
         )
+    wanted = DEBIAN_PACKAGES if mediawiki_dir is not None else DEBIAN_PACKAGES[1:]
+    packages = (*wanted, *extra_packages)
     if not allow_install:
         raise EnvironmentProblem(
             f"missing: {', '.join(missing)}; install them with "
-            f"`sudo apt-get install -y {' '.join(DEBIAN_PACKAGES)}` (or run without --no-install)"
+            f"`sudo apt-get install -y {' '.join(packages)}` (or run without --no-install)"
         )
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
         why = "apt-get is not available" if apt is None else "this is not root"
         raise EnvironmentProblem(
             f"missing: {', '.join(missing)}, and {why}; as root on Debian/Ubuntu run "
-            f"`apt-get install -y {' '.join(DEBIAN_PACKAGES)}`, then `smoke testbed up` again"
+            f"`apt-get install -y {' '.join(packages)}`, then `smoke testbed up` again"
         )
-    log.append(f"installing Debian packages: {' '.join(DEBIAN_PACKAGES)}")
+    log.append(f"installing Debian packages: {' '.join(packages)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", *DEBIAN_PACKAGES]):
+    for argv in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", *packages]):
         result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
             raise EnvironmentProblem(
                 f"`{' '.join(argv)}` failed ({tail[0] if tail else 'no output'})"
             )
-    still = missing_parts(mediawiki_dir)
+    still = missing_parts(mediawiki_dir, extra_modules)
     if still:
         raise EnvironmentProblem(f"still missing after apt-get install: {', '.join(still)}")

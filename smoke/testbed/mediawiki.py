@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -22,6 +23,16 @@ PHP_WORKERS = "4"
 START_TIMEOUT = 20.0
 
 Log = Callable[[str], None]
+
+
+def version(mediawiki_dir: Path) -> str | None:
+    """MediaWiki's own version of a tree (``MW_VERSION`` in includes/Defines.php), e.g. 1.43.9."""
+    try:
+        text = (mediawiki_dir / "includes" / "Defines.php").read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r"define\(\s*'MW_VERSION',\s*'([^']+)'", text)
+    return match.group(1) if match else None
 
 
 def php_env(wiki_dir: Path, mediawiki_dir: Path) -> dict[str, str]:
@@ -89,17 +100,22 @@ def seed(wiki: WikiState, pages: Sequence[str], mediawiki_dir: Path) -> None:
     )
 
 
-def run_jobs(wiki: WikiState, mediawiki_dir: Path) -> None:
-    """runJobs.php: the queued ORESFetchScoreJob of each seeded edit asks the scoring service for
-    its scores and stores them in ores_classification, as the job runners do in production."""
+def run_jobs_failures(wiki: WikiState, mediawiki_dir: Path) -> list[str]:
+    """runJobs.php; the lines of the jobs that failed (runJobs.php ends each job's line with
+    "good" or "error=<why>")."""
     script = mediawiki_dir / "maintenance" / "runJobs.php"
     output = run_php(
         ["php", str(script)],
         php_env(wiki.dir, mediawiki_dir),
         f"{wiki.id}: runJobs.php",
     )
-    # runJobs.php ends each job's line with "good" or "error=<why>".
-    failed = [line for line in output.splitlines() if " error=" in line]
+    return [line.strip() for line in output.splitlines() if " error=" in line]
+
+
+def run_jobs(wiki: WikiState, mediawiki_dir: Path) -> None:
+    """runJobs.php: the queued ORESFetchScoreJob of each seeded edit asks the scoring service for
+    its scores and stores them in ores_classification, as the job runners do in production."""
+    failed = run_jobs_failures(wiki, mediawiki_dir)
     if failed:
         raise EnvironmentProblem(f"{wiki.id}: a job failed in runJobs.php: {failed[0].strip()}")
 

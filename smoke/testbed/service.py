@@ -1,4 +1,11 @@
-"""The farm's scoring service: the ORES v3 API Extension:ORES talks to, with switchable faults.
+"""The farm's scoring service: the ORES v3 API and Lift Wing, as Extension:ORES asks them.
+
+Lift Wing (REL1_43's ``$wgOresUseLiftwing``, the 1.43 farm): ``POST
+…/v1/models/<wiki>-<model>:predict`` with ``{"rev_id": N}``, one request per revision and model;
+see :mod:`smoke.testbed.liftwing`
+(shapes, and the fault hook :data:`smoke.testbed.liftwing.FAULT_REPLIES`).
+
+ORES v3 (the 2022 extension, the 1.39 farm):
 
 ``GET /v3/scores/<wiki>/`` answers, in the shapes of ORES v3:
 
@@ -30,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from smoke.testbed import scoring
+from smoke.testbed import liftwing, scoring
 from smoke.testbed.wikis import level_formulas
 
 NULL_FAULTS = ("null-threshold-crash", "null-threshold-silent")
@@ -144,8 +151,30 @@ def make_handler(state_dir: Path) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, answer(wiki, parse_qs(parts.query), faults))
 
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(min(length, 1 << 20)) if length > 0 else b""
+            request = liftwing.parse(path, body)
+            if request is None:
+                self._send(404, {"error": f"no Lift Wing model at {path}"})
+                return
+            wiki = request.wiki or f"{request.lang or 'en'}wiki"
+            faults = read_faults(state_dir, wiki)
+            if SERVICE_500 in faults:
+                message = f"smoke fault {SERVICE_500}: Lift Wing fails for {wiki}"
+                self._send(500, {"error": message})
+                return
+            answer_ = liftwing.reply(request, faults)
+            if answer_.drop:
+                self.close_connection = True
+                return  # nothing sent: the extension's HTTP client sees the connection close
+            self._send_bytes(answer_.status, answer_.body)
+
         def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
+            self._send_bytes(status, json.dumps(body).encode())
+
+        def _send_bytes(self, status: int, data: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

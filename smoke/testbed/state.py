@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 STATE_FILE = "state.json"
-STATE_VERSION = 2  # 2: ores_extension, per-wiki ores_levels and ores_runtime
+STATE_VERSION = 3  # 2: ores_extension, per-wiki ores_levels and ores_runtime; 3: mediawiki
+# A state file from before version 3 is a farm of Debian 12's MediaWiki 1.39.
+MEDIAWIKI_BEFORE_V3 = "1.39"
+TREE_BEFORE_V3 = Path("/usr/share/mediawiki")  # ... served from Debian 12's package
 
 
 def default_state_dir() -> Path:
@@ -66,6 +69,16 @@ class FarmState:
     version: int = STATE_VERSION
     # The Extension:ORES checkout the wikis load; None: the bundled imitation (SmokeOres).
     ores_extension: str | None = None
+    # The generation ("1.43" or "1.39", smoke.testbed.generations) and the MediaWiki tree served.
+    mediawiki: str = ""
+    mediawiki_dir: str = ""
+    # Whether the wikis' ORES asks Lift Wing (REL1_43's $wgOresUseLiftwing) or the ORES v3 API.
+    ores_liftwing: bool = False
+
+    @property
+    def tree(self) -> Path:
+        """The MediaWiki tree the farm's wikis run."""
+        return Path(self.mediawiki_dir) if self.mediawiki_dir else TREE_BEFORE_V3
 
     @property
     def service_url(self) -> str:
@@ -83,6 +96,9 @@ class FarmState:
             wikis={k: WikiState(**v) for k, v in data.get("wikis", {}).items()},
             version=data.get("version", STATE_VERSION),
             ores_extension=data.get("ores_extension"),
+            mediawiki=data.get("mediawiki", MEDIAWIKI_BEFORE_V3),
+            mediawiki_dir=data.get("mediawiki_dir", ""),
+            ores_liftwing=data.get("ores_liftwing", False),
         )
 
 

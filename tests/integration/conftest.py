@@ -1,7 +1,15 @@
-"""Fixtures for integration tests: a real farm (Debian MediaWiki + php -S) on free loopback ports.
+"""Fixtures for integration tests: real farms (Debian's MediaWiki + php -S) on free loopback ports.
 
-The farm is started once per test session from an empty state directory and taken down at the
-end. Tests that switch faults must switch them off again (use the ``fault`` fixture).
+Two farms, each started once per test session (per xdist worker) from an empty state directory,
+on first use, and taken down at the end:
+
+- ``farm_state``: MediaWiki 1.39 with the 2022 Extension:ORES (ORES v3, formula thresholds), the
+  2017 replay. ``fault`` switches its faults.
+- ``farm_143``: MediaWiki 1.43 (Debian 13's package from the cache, see
+  :mod:`smoke.testbed.debian_archive`) with Extension:ORES REL1_43 on Lift Wing, the farm's
+  default. ``fault_143`` switches its faults.
+
+Tests that switch faults must switch them off again (use the fault fixtures).
 """
 
 from __future__ import annotations
@@ -76,15 +84,17 @@ def free_port_block(size: int, start: int = 18000, stop: int = 30000) -> int:
     raise RuntimeError("no free block of loopback ports")
 
 
-@pytest.fixture(scope="session")
-def farm_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
-    state_dir = tmp_path_factory.mktemp("farm")
+def _session_farm(
+    tmp_path_factory: pytest.TempPathFactory, mediawiki: str, first_port: int
+) -> Iterator[FarmState]:
+    state_dir = tmp_path_factory.mktemp(f"farm-{mediawiki}")
     # Spread xdist workers apart so two sessions never race for the same ports.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     offset = int(worker[2:]) * 100 if worker[2:].isdigit() else 0
-    base = free_port_block(len(farm.WIKI_SPECS) + 1, start=18000 + offset)
+    base = free_port_block(len(farm.WIKI_SPECS) + 1, start=first_port + offset)
     try:
-        state = farm.up(state_dir, base_port=base, log=lambda _msg: None)
+        # The generation's own ORES: ../shared/vendor/ORES (1.39) or ORES-REL1_43 (1.43).
+        state = farm.up(state_dir, base_port=base, mediawiki=mediawiki, log=lambda _msg: None)
     except BaseException:
         farm.down(state_dir, log=lambda _msg: None)  # what did start runs in its own session
         raise
@@ -92,11 +102,34 @@ def farm_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
     farm.down(state_dir, log=lambda _msg: None)
 
 
+@pytest.fixture(scope="session")
+def farm_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
+    """The session's MediaWiki 1.39 farm (ORES v3, formula thresholds)."""
+    yield from _session_farm(tmp_path_factory, "1.39", 18000)
+
+
+@pytest.fixture(scope="session")
+def farm_143(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarmState]:
+    """The session's MediaWiki 1.43 farm (Extension:ORES REL1_43 on Lift Wing)."""
+    yield from _session_farm(tmp_path_factory, "1.43", 16000)
+
+
 @pytest.fixture
 def fault(farm_state: FarmState) -> Iterator[Callable[..., None]]:
+    """Switch faults of the 1.39 farm for one test; each is switched off afterwards."""
+    yield from _fault_switch(farm_state)
+
+
+@pytest.fixture
+def fault_143(farm_143: FarmState) -> Iterator[Callable[..., None]]:
+    """Switch faults of the 1.43 farm for one test; each is switched off afterwards."""
+    yield from _fault_switch(farm_143)
+
+
+def _fault_switch(state: FarmState) -> Iterator[Callable[..., None]]:
     """Switch faults on for one test; every fault switched on is switched off afterwards."""
     switched: list[tuple[str, str]] = []
-    state_dir = Path(farm_state.state_dir)
+    state_dir = Path(state.state_dir)
 
     def switch(
         wiki: str,

@@ -79,7 +79,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealFarm]:
     log: list[str] = []
     started = time.monotonic()
     try:
-        state = farm.up(state_dir, base_port=base, ores_extension=CHECKOUT, log=log.append)
+        state = farm.up(
+            state_dir, base_port=base, mediawiki="1.39", ores_extension=CHECKOUT, log=log.append
+        )
         yield RealFarm(state, log, time.monotonic() - started)
     finally:
         farm.down(state_dir, log=quiet)

@@ -288,6 +288,7 @@ def test_bulk_constructors_match_the_classes() -> None:
         "last_seen_run": "run-1",
         "reports_drift": True,
         "last_seen_scored": True,
+        "scoring_grace_s": 60.0,
     }
     expectation = new_expectation(**values)
     assert expectation == Expectation(**values)

@@ -27,6 +27,7 @@ NAMES = [
     "filters-app",
     "ores-present",
     "ores-applied",
+    "ores-scoring",
     "budget",
 ]
 ORIGIN = "http://127.0.0.1:8401"

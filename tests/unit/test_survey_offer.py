@@ -9,6 +9,7 @@ from smoke.model.checks import ORES_LEVELS
 from smoke.survey.http import ReadError
 from smoke.survey.offer import (
     PageShapeError,
+    _notes,
     describe_levels,
     filter_groups,
     ores_levels,
@@ -93,3 +94,20 @@ def test_api_facts_without_ores() -> None:
 def test_an_answer_without_siteinfo_is_not_mediawiki(answer: object) -> None:
     with pytest.raises(ReadError, match="not a MediaWiki API"):
         parse_api(answer, "http://x/api.php")
+
+
+def test_api_facts_of_a_1_43_wiki_on_lift_wing() -> None:
+    # REL1_43's meta=ores has the 2022 shape; its ores_model is filled from $wgOresModelVersions
+    # for every configured model, so disabled ones are listed too (PopulatedSqlModelLookup).
+    everything = ("articlequality", "damaging", "draftquality", "goodfaith", "reverted",
+                  "revertrisklanguageagnostic", "wp10")  # fmt: skip
+    facts = parse_api(
+        api_answer(generator="MediaWiki 1.43.9", models=everything, ores_extension={}),
+        "http://127.0.0.1:8482/api.php",
+    )
+    assert facts.mediawiki == "1.43.9"
+    assert facts.ores_models == ("damaging", "goodfaith")
+    assert facts.has_meta_ores
+    # A model listed there but without filters on the page is worth a note, not a level.
+    note = " ".join(_notes(facts, {"damaging": ORES_LEVELS}))
+    assert "goodfaith" in note and "disabled" in note

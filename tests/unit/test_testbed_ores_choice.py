@@ -40,7 +40,9 @@ def fake_checkout(where: Path, *, name: str = "ORES", version: str | None = None
 def test_read_checkout_describes_it(tmp_path: Path) -> None:
     checkout = read_checkout(fake_checkout(tmp_path / "ORES"))
     assert checkout.version is None and checkout.commit is None
-    assert checkout.describe() == f"Extension:ORES at {tmp_path / 'ORES'} (not a git checkout)"
+    assert checkout.describe() == (
+        f"Extension:ORES at {tmp_path / 'ORES'} (not a git checkout, scores from ORES v3)"
+    )
     assert checkout.defaults_differ() == []
     versioned = read_checkout(fake_checkout(tmp_path / "v", version="1.2.3"))
     assert "version 1.2.3" in versioned.describe()
@@ -58,7 +60,15 @@ def test_read_checkout_names_the_git_commit(tmp_path: Path) -> None:
     checkout = read_checkout(where)
     assert checkout.commit == head
     assert f"commit {head[:12]}" in checkout.describe()
-    assert checkout.as_json() == {"dir": str(where), "version": None, "commit": head}
+    branch = checkout.branch
+    assert branch and f"branch {branch}" in checkout.describe()
+    assert checkout.as_json() == {
+        "dir": str(where),
+        "version": None,
+        "commit": head,
+        "branch": branch,
+        "api": "v3",
+    }
 
 
 def test_defaults_that_differ_are_named(tmp_path: Path) -> None:

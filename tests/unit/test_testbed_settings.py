@@ -13,7 +13,7 @@ import pytest
 
 from smoke.testbed.ores import OresCheckout
 from smoke.testbed.scoring import MODEL_VERSIONS, SCORE_CYCLE
-from smoke.testbed.settings import ASSETS, render
+from smoke.testbed.settings import ASSETS, numeric_thresholds_config, render
 from smoke.testbed.state import FarmState, ProcessState, WikiState
 from smoke.testbed.wikis import SPECS_BY_ID, thresholds_config
 
@@ -118,3 +118,39 @@ def test_paths_are_taken_literally(tmp_path: Path) -> None:
     php = evaluate(tmp_path, render(state, state.wikis["enwiki"], None))
     assert php["wgSmokeFarmStateDir"] == str(odd / "wikis" / "enwiki")
     assert php["wgDebugLogGroups"]["ORES"] == str(odd / "wikis" / "enwiki" / "ores.log")
+
+
+def test_liftwing_extension(tmp_path: Path) -> None:
+    """A REL1_43 checkout runs as production does: Lift Wing, model versions, numbers only."""
+    state = make_state(tmp_path)
+    checkout = OresCheckout(tmp_path / "ORES", None, None, {}, liftwing=True)
+    php = evaluate(tmp_path, render(state, state.wikis["ruwiki"], checkout))
+    assert php["wgOresUseLiftwing"] is True
+    assert php["wgOresLiftWingBaseUrl"] == "http://127.0.0.1:9000/service/lw/inference/"
+    assert php["wgOresModelVersions"] == {
+        "models": {m: {"version": v} for m, v in MODEL_VERSIONS.items()}
+    }
+    thresholds = php["wgOresFiltersThresholds"]
+    assert thresholds == numeric_thresholds_config(SPECS_BY_ID["ruwiki"].ores_levels)
+    for model, levels in thresholds.items():
+        for level, bounds in levels.items():
+            assert isinstance(bounds, dict), (model, level)  # ruwiki offers every level
+            assert all(isinstance(v, int | float) for v in bounds.values()), (model, level)
+    v3_checkout = OresCheckout(tmp_path / "ORES", None, None, {})
+    v3 = evaluate(tmp_path, render(state, state.wikis["ruwiki"], v3_checkout))
+    assert v3["wgOresUseLiftwing"] is False
+
+
+def test_numeric_thresholds_keep_every_level_and_its_rows() -> None:
+    """The numbers are the service's answers to the formulas: the same levels, and the same score
+    cycle rows in each level, as the extension computes from the formulas on 1.39."""
+    levels = SPECS_BY_ID["frwiki"].ores_levels
+    formulas, numbers = thresholds_config(levels), numeric_thresholds_config(levels)
+    for model in formulas:
+        for level, bounds in formulas[model].items():
+            assert (bounds is False) == (numbers[model][level] is False)
+    damaging = numbers["damaging"]["likelybad"]
+    assert isinstance(damaging, dict)
+    low, high = float(damaging["min"]), float(damaging["max"])
+    rows = [d for d, _ in SCORE_CYCLE if low <= d <= high]
+    assert rows == [0.5, 0.75, 0.95]

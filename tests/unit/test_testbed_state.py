@@ -180,3 +180,12 @@ def test_a_state_written_before_the_ores_fields_still_loads(tmp_path: Path) -> N
     old = FarmState.from_dict(data)
     assert old.ores_extension is None
     assert old.wikis["ruwiki"].ores_levels == {} and old.wikis["ruwiki"].ores_runtime == ""
+
+
+def test_a_state_from_before_generations_is_a_139_farm(tmp_path: Path) -> None:
+    data = json.loads(make_state(tmp_path).to_json())
+    for key in ("mediawiki", "mediawiki_dir", "ores_liftwing"):
+        del data[key]
+    data["version"] = 2
+    old = FarmState.from_dict(data)
+    assert old.mediawiki == "1.39" and old.mediawiki_dir == "" and not old.ores_liftwing

@@ -17,6 +17,7 @@ from smoke.judge.detectors import (
     javascript,
     ores,
     resourceloader,
+    scoring,
     server_error,
     subrequests,
 )
@@ -43,6 +44,7 @@ ALL_DETECTORS: Mapping[str, Detector] = MappingProxyType(
         filters_app.filters_app,
         ores.ores_present,
         ores.ores_applied,
+        scoring.ores_scoring,
         budget.budget,
     )
 )

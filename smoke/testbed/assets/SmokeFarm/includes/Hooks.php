@@ -9,7 +9,6 @@
 namespace SmokeFarm;
 
 use ChangesListSpecialPage;
-use ContribsPager;
 use MediaWiki\MediaWikiServices;
 use OutputPage;
 use RuntimeException;
@@ -49,12 +48,24 @@ class Hooks {
 		if ( Faults::on( 'null-threshold-crash' ) ) {
 			Replay2017::parseThresholds();
 		}
+		self::crashIfOn( 'building the filters of ' . $special->getName() );
 	}
 
-	/** Contributions builds its query: where 2017's "hide probably good edits" filter threw. */
-	public static function onContribsPagerGetQueryInfo( ContribsPager $pager, &$query ) {
+	/**
+	 * Contributions builds its query: where 2017's "hide probably good edits" filter threw.
+	 * (Untyped: 1.43 passes a MediaWiki\Pager\ContribsPager, 1.39 a ContribsPager.)
+	 */
+	public static function onContribsPagerGetQueryInfo( $pager, &$query ) {
 		if ( Faults::on( 'null-threshold-crash' ) ) {
 			Replay2017::parseThresholds();
+		}
+		self::crashIfOn( 'building the query of Contributions' );
+	}
+
+	/** The `crash` fault: an uncaught exception where the page is built, on any generation. */
+	private static function crashIfOn( string $where ): void {
+		if ( Faults::on( 'crash' ) ) {
+			throw new RuntimeException( "SmokeFarm fault crash: exception while $where" );
 		}
 	}
 
