@@ -1,11 +1,13 @@
-"""The in-app path on the real farm (docs/loading.md): a variant as a filter change in the page's
-filters app reads like its full load, and the 2017 replay fails on it as on a full load."""
+"""The in-app path on the real farm (docs/loading.md), on both MediaWiki generations: a variant as
+a filter change in the page's filters app reads like its full load, and a crash of the special
+page (the 2017 replay on 1.39, today's `crash` on 1.43) fails on it as on a full load."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser
 
 from smoke.browser.capture import PagePool, capture
@@ -29,9 +31,17 @@ def checks(farm_state: FarmState, *variants: str) -> dict[str, Check]:
     return {c.variant: c for c in make_plan(options).checks}
 
 
+GENERATIONS = [
+    pytest.param(("farm_state", "fault", "null-threshold-crash"), id="1.39"),
+    pytest.param(("farm_143", "fault_143", "crash"), id="1.43"),
+]
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
 def test_in_app_variants_read_like_their_full_loads(
-    farm_state: FarmState, browser: Browser
+    request: pytest.FixtureRequest, browser: Browser, generation: tuple[str, str, str]
 ) -> None:
+    farm_state: FarmState = request.getfixturevalue(generation[0])
     by_variant = checks(farm_state, "plain", "damaging=likelybad", "damaging+goodfaith")
     pool = PagePool(browser, user_agent="smoke-test")
     settings = CaptureSettings()
@@ -56,16 +66,19 @@ def test_in_app_variants_read_like_their_full_loads(
     pool.close()
 
 
-def test_the_2017_replay_fails_in_app_as_on_a_full_load(
-    farm_state: FarmState, browser: Browser, fault: Callable[..., None]
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_a_crash_of_the_special_page_fails_in_app_as_on_a_full_load(
+    request: pytest.FixtureRequest, browser: Browser, generation: tuple[str, str, str]
 ) -> None:
+    farm_state: FarmState = request.getfixturevalue(generation[0])
+    fault: Callable[..., None] = request.getfixturevalue(generation[1])
     by_variant = checks(farm_state, "plain", "damaging=likelybad")
     check = by_variant["damaging=likelybad"]
     pool = PagePool(browser, user_agent="smoke-test")
     settings = CaptureSettings()
     page = pool.page_for("anon")
     capture(page, by_variant["plain"], settings)  # the app is up, healthy
-    fault("enwiki", "null-threshold-crash")  # then the deploy: every threshold null
+    fault("enwiki", generation[2])  # then the deploy (1.39: the 2017 replay, thresholds null)
     in_app = capture(page, check, settings, in_app=True)
     full = capture(page, check, settings)
     assert in_app.loaded == "in-app" and in_app.status == 500 == full.status
