@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench.env import REPO, SetupError, log
 from bench.measure import RunResult, run_measured
+from bench.peers import PEERS, peer_command
 from bench.report import PSS_LIMIT_MB, TARGETS, print_report, summarize
 from bench.selection import (
     BASELINE_DEFAULT,
@@ -25,7 +26,7 @@ from bench.selection import (
     runnable_checks,
     warmup_checks,
 )
-from bench.session import Session, smoke_outcomes
+from bench.session import Session, smoke_loaded, smoke_outcomes
 from bench.spec import SPEC_ENV, LoadCheck, write_spec
 from smoke.browser.chromium import NoBrowser, find_chromium
 from smoke.model.outcome import Outcome
@@ -124,7 +125,7 @@ def measure_modes(session: Session, plan: Plan) -> list[RunResult]:
     results: list[RunResult] = []
     for rep in range(session.options.repeat):
         for mode in modes[rep % len(modes) :] + modes[: rep % len(modes)]:
-            run_id = f"bench-{rep + 1}"
+            run_id = f"bench-{mode}-{rep + 1}"
             argv, cwd, env = mode_command(session, plan, mode, reports, run_id)
             result = run_measured(
                 mode,
@@ -144,6 +145,7 @@ def measure_modes(session: Session, plan: Plan) -> list[RunResult]:
                 f"{mode}: wall {result.wall_s:.1f} s, CPU {result.cpu_s:.1f} s "
                 f"({result.cpu_per_check:.3f}/check), {result.ok_checks}/{result.checks} ok, "
                 f"peak PSS/worker {result.max_worker_mb:.0f} MB"
+                + (f", loaded {result.loaded}" if result.loaded else "")
             )
     return results
 
@@ -158,6 +160,11 @@ def mode_command(
             REPO,
             session.env,
         )
+    if mode == "smoke-full":
+        argv = session.smoke_run_argv(plan.patterns, plan.workers, reports, run_id)
+        return [*argv, "--full-loads"], REPO, session.env
+    if mode in PEERS:
+        return peer_command(mode, plan.spec, plan.workers, session.env)
     if mode == "idiomatic":
         argv = [sys.executable, "-m", "pytest", "test_idiomatic.py", "-q"]
         argv += ["-p", "no:cacheprovider", "-p", "no:smoke"]
@@ -175,13 +182,14 @@ def mode_command(
 
 def count_ok(mode: str, result: RunResult, reports_dir: Path, run_id: str) -> None:
     """How many checks the run loaded: smoke's results.json, else the runner's own summary."""
-    if mode == "smoke":
+    if mode in ("smoke", "smoke-full"):
         outcomes = smoke_outcomes(reports_dir, run_id)
         if outcomes is not None:
             values = list(outcomes.values())
             # "flaky": failed or broken, then passed on smoke's retry: it did the work twice.
             result.retried = values.count(Outcome.FLAKY)
             result.ok_checks = values.count(Outcome.PASSED) + result.retried
+        result.loaded = smoke_loaded(reports_dir, run_id)
         return
     # pytest's "N passed" line, or the floor's "floor: N passed".
     text = Path(result.log).read_text("utf-8", "replace")

@@ -38,6 +38,7 @@ class RunResult:
     leaked_processes: int = 0
     retried: int = 0  # smoke only: checks that passed on a retry (extra loads were made)
     outcomes: dict[str, int] = field(default_factory=dict)  # smoke only: results.json counts
+    loaded: dict[str, int] = field(default_factory=dict)  # smoke only: full / in-app loads
     samples: int = 0
     sampler_cpu_s: float = 0.0  # this script's own CPU during the run (mostly the sampler)
     others_cpu_s: float = 0.0  # CPU the rest of the machine used during the run (contention)

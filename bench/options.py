@@ -13,7 +13,19 @@ from bench.selection import Patterns
 
 # See bench.sweep.SCENARIOS for what each runs.
 SCENARIOS = ("baselines", "degraded", "watch", "latency", "generations")
-MODES = ("smoke", "idiomatic", "floor", "floor-parallel")
+MODES = (
+    "smoke",
+    "smoke-full",
+    "playwright-test",
+    "pytest-playwright",
+    "idiomatic",
+    "floor",
+    "floor-parallel",
+)
+# The side-by-side scenario (issue 23): smoke against its peers and the floor, in one invocation.
+# smoke-full (every check from its URL, --full-loads), idiomatic (the hand-written imitation of
+# pytest-playwright) and floor-parallel are there to be asked for with --modes.
+DEFAULT_MODES = ("smoke", "playwright-test", "pytest-playwright", "floor")
 CASES = ("healthy", "slow", "down", "slow+down", "crash", "silent")
 DEFAULT_CASES = ("healthy", "slow", "down", "slow+down")
 
@@ -113,7 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(parser.add_argument_group("runs"))
     base = parser.add_argument_group("baselines scenario")
     base.add_argument(
-        "--modes", default=",".join(MODES), help=f"comma-separated subset of {', '.join(MODES)}"
+        "--modes",
+        default=",".join(DEFAULT_MODES),
+        help=f"comma-separated subset of {', '.join(MODES)}",
     )
     base.add_argument(
         "--browser-path",

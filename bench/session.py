@@ -77,3 +77,12 @@ def smoke_outcomes(reports: Path, run_id: str) -> dict[str, str] | None:
         return None
     body = json.loads(path.read_text("utf-8"))
     return {str(c["id"]): str(c["outcome"]) for c in body["checks"]}
+
+
+def smoke_loaded(reports: Path, run_id: str) -> dict[str, int]:
+    """How the run's checks were loaded ({"full": N, "in-app": M}, results.json's "loaded")."""
+    path = reports / run_id / "results.json"
+    if not path.exists():
+        return {}
+    loaded = json.loads(path.read_text("utf-8")).get("loaded") or {}
+    return {str(k): int(v) for k, v in loaded.items()}

@@ -9,13 +9,11 @@ per check, so checks stay independent.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
+from playwright.sync_api import ConsoleMessage, Page, Request
 
 from smoke.browser.errors import (
     PlaywrightError,
@@ -24,10 +22,9 @@ from smoke.browser.errors import (
     page_crashed,
     reading_error,
 )
+from smoke.browser.page_pool import PagePool
 from smoke.browser.page_scripts import (
-    COLLECT_GARBAGE_SCRIPT,
-    GC_HANDLE_SCRIPT,
-    NO_POLLING_SCRIPT,
+    IN_APP_SCRIPT,
     READY_SCRIPT,
     STATE_NOW_SCRIPT,
 )
@@ -45,6 +42,11 @@ from smoke.model.record import (
     Timings,
 )
 from smoke.plan.capture_settings import CaptureSettings
+from smoke.plan.loading import Loading
+
+__all__ = ["PagePool", "capture"]
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -82,11 +84,26 @@ class _Events:
         self.crashed = True
 
 
-def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
+def capture(
+    page: Page, check: Check, settings: CaptureSettings, *, in_app: bool = False
+) -> PageRecord:
     """Load ``check.url`` in ``page`` and record what happened.
 
-    Raises CouldNotCheck, as :mod:`smoke.browser.errors` translates Playwright's errors.
+    ``in_app``: the page shows the check's special page with its filters app up; take the
+    variant as a filter change in that app (docs/loading.md). When the app cannot be asked or
+    the change does not complete, the URL is loaded in full instead: the in-app path never turns
+    into a could-not-check of its own. Raises CouldNotCheck, as :mod:`smoke.browser.errors`
+    translates Playwright's errors.
     """
+    if in_app:
+        record = _listening(page, lambda events: _change_filters(page, check, settings, events))
+        if record is not None:
+            return record
+    return _listening(page, lambda events: _load_and_read(page, check, settings, events))
+
+
+def _listening(page: Page, read: Callable[[_Events], _T]) -> _T:
+    """``read(events)`` with one check's listeners attached to ``page`` meanwhile."""
     events = _Events()
     # No per-request listener: every response would cross into Python (dozens per page).
     # Statuses >= 400 come from Resource Timing (responseStatus) in the state script instead;
@@ -100,10 +117,31 @@ def capture(page: Page, check: Check, settings: CaptureSettings) -> PageRecord:
     for name, handler in listeners:
         page.on(name, handler)  # type: ignore[call-overload]
     try:
-        return _load_and_read(page, check, settings, events)
+        return read(events)
     finally:
         for name, handler in listeners:
             page.remove_listener(name, handler)
+
+
+def _change_filters(
+    page: Page, check: Check, settings: CaptureSettings, events: _Events
+) -> PageRecord | None:
+    """The variant as a filter change in the page's app (IN_APP_SCRIPT); None: load it in full."""
+    arg = {
+        "url": check.url,
+        "timeoutMs": settings.navigation_timeout_s * 1000,
+        "settleMs": settings.settle_ms,
+    }
+    try:
+        state = page.evaluate(IN_APP_SCRIPT, arg)
+        final_url = page.url
+    except PlaywrightError:
+        return None  # the page navigated or went away meanwhile
+    if not state or state.get("ended") != "done" or events.crashed:
+        return None
+    return _record(
+        check, state.get("status"), final_url, state, events, settings, loaded=Loading.IN_APP
+    )
 
 
 def _load_and_read(
@@ -156,6 +194,8 @@ def _record(
     state: dict[str, Any],
     events: _Events,
     settings: CaptureSettings,
+    *,
+    loaded: Loading = Loading.FULL,
 ) -> PageRecord:
     timing = state.get("timing") or {}
     groups = state.get("groups")
@@ -190,6 +230,7 @@ def _record(
         html=state.get("html") or "",
         filters_ready=filters_ready,
         active_filters={k: tuple(v) for k, v in (state.get("active") or {}).items()},
+        loaded=loaded.value,
         listed_edits=tuple(
             ListedEdit(int(e["revId"]), str(e["ts"]), str(e["kind"]), bool(e["scored"]))
             for e in state.get("edits") or ()
@@ -219,103 +260,3 @@ _RESOURCE_TYPES = {"xmlhttprequest": "xhr", "link": "stylesheet", "css": "styles
 
 def _ms(value: Any) -> float | None:
     return round(float(value), 1) if isinstance(value, int | float) else None
-
-
-@dataclass
-class _Pooled:
-    """A pooled page, its context, and how many checks used it."""
-
-    context: BrowserContext
-    page: Page
-    uses: int = 0
-
-
-class PagePool:
-    """One reusable page per identity ("anon", or a logged-in user of one wiki), LRU-capped.
-
-    Anonymous checks of every wiki share one context; each logged-in identity has its own context
-    built from its storage state, so anonymous and logged-in cookies never mix.
-    """
-
-    def __init__(
-        self,
-        browser: Browser,
-        *,
-        user_agent: str,
-        max_pages: int = 2,
-        max_uses: int = 20,
-        context_args: dict[str, Any] | None = None,
-    ) -> None:
-        self._browser = browser
-        self._user_agent = user_agent
-        self._max_pages = max_pages
-        self._context_args = context_args or {}
-        # A reused page grows: its renderer keeps the garbage of earlier documents (~15 MB a
-        # check measured) because nothing pressures it to collect. So the pool runs one full V8
-        # collection after every check (`after_check`, V8's own gc() kept out of the page's reach,
-        # see page_scripts) and, for what a collection cannot free, replaces the page every
-        # `max_uses` checks by a new page *in the same context*: the renderer exits, the context's
-        # HTTP cache stays warm. Measured (66 sequential checks, headless shell): no collection
-        # 0.78 CPU-s a check and 695 MB peak; gc() 0.83 and 565 MB; CDP's
-        # HeapProfiler.collectGarbage 0.96 and 520 MB, because it is V8's low-memory mode, which
-        # also drops compiled code that the next page must compile again. Replacing the whole
-        # context instead cost ~0.15 CPU-s a check (every module fetched and compiled again).
-        self._max_uses = max_uses
-        self._pages: OrderedDict[str, _Pooled] = OrderedDict()
-
-    def page_for(self, identity: str, storage_state: Path | None = None) -> Page:
-        pooled = self._pages.get(identity)
-        if pooled is not None and pooled.page.is_closed():
-            self.discard(identity)
-            pooled = None
-        if pooled is None:
-            pooled = self._open(identity, storage_state)
-        elif pooled.uses >= self._max_uses:
-            self._renew_page(pooled)
-        self._pages.move_to_end(identity)
-        pooled.uses += 1
-        return pooled.page
-
-    def _open(self, identity: str, storage_state: Path | None) -> _Pooled:
-        while len(self._pages) >= self._max_pages:
-            self.discard(next(iter(self._pages)))
-        context = self._browser.new_context(
-            user_agent=self._user_agent,
-            storage_state=str(storage_state) if storage_state else None,
-            **self._context_args,
-        )
-        context.add_init_script(NO_POLLING_SCRIPT)
-        context.add_init_script(GC_HANDLE_SCRIPT)
-        pooled = self._pages[identity] = _Pooled(context, context.new_page())
-        return pooled
-
-    def _renew_page(self, pooled: _Pooled) -> None:
-        # Closed first: two renderers side by side would be the worker's memory peak.
-        try:
-            pooled.page.close()
-        except PlaywrightError:
-            pass
-        pooled.page, pooled.uses = pooled.context.new_page(), 0
-
-    def after_check(self, identity: str) -> None:
-        """Collect the garbage of the check that just used ``identity``'s page."""
-        pooled = self._pages.get(identity)
-        if pooled is None or pooled.page.is_closed():
-            return
-        try:
-            pooled.page.evaluate(COLLECT_GARBAGE_SCRIPT)
-        except PlaywrightError:
-            pass  # the page just went away: the next check gets a fresh one
-
-    def discard(self, identity: str) -> None:
-        """Drop a page (after a crash or a could-not-check error) so the next check starts clean."""
-        pooled = self._pages.pop(identity, None)
-        if pooled is not None:
-            try:
-                pooled.context.close()
-            except PlaywrightError:
-                pass  # already gone with a crashed browser
-
-    def close(self) -> None:
-        for identity in list(self._pages):
-            self.discard(identity)

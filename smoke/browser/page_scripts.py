@@ -10,7 +10,7 @@ from __future__ import annotations
 # The state the detectors read, computed in the page. `refetch` is the list refetch's outcome when
 # it was probed. The HTML is serialised like Playwright's page.content() (doctype + outerHTML).
 _STATE_FUNCTION = r"""
-function smokeState(refetch) {
+function smokeState(refetch, html = null) {
   const out = { bodyClasses: document.body ? [...document.body.classList] : [],
                 refetch: refetch || null };
   const nav = performance.getEntriesByType('navigation')[0];
@@ -19,8 +19,9 @@ function smokeState(refetch) {
   out.badResources = performance.getEntriesByType('resource')
     .filter(e => e.responseStatus >= 400)
     .map(e => ({ url: e.name, type: e.initiatorType, status: e.responseStatus }));
-  out.html = (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
-    + (document.documentElement ? document.documentElement.outerHTML : '');
+  out.html = html !== null ? html
+    : (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
+      + (document.documentElement ? document.documentElement.outerHTML : '');
   if (!window.mw || !mw.config || !mw.loader || typeof mw.loader.getModuleNames !== 'function') {
     return out;
   }
@@ -163,3 +164,99 @@ GC_HANDLE_SCRIPT = f"""(() => {{
 # One full collection of the page's V8 heap; a no-op in a browser launched without the flag.
 COLLECT_GARBAGE_SCRIPT = f"globalThis.{COLLECT_GARBAGE_NAME}?.()"
 GC_LAUNCH_ARGS = ("--js-flags=--expose-gc",)
+
+# --- the in-app path: a variant as the filter change a user makes (docs/loading.md) -----------
+# The filters app keeps its controller in a local of its module (MediaWiki 1.39 and 1.43 alike),
+# so this init script catches it as it is made: when `window.OO` is assigned (oojs-global.js),
+# `OO.initClass` is wrapped; when it is called with the app's class (MwRcfiltersController, the
+# same name on both generations), the `initialize` the module then assigns to its prototype is
+# wrapped to keep the instance under a name of smoke's. Nothing of the app's behaviour changes.
+CONTROLLER_NAME = "__smokeRcController"
+CONTROLLER_HOOK_SCRIPT = f"""(() => {{
+  const keep = (controller) => Object.defineProperty(window, "{CONTROLLER_NAME}",
+    {{value: controller, configurable: true, writable: true}});
+  const hook = (oo) => {{
+    const initClass = oo && oo.initClass;
+    if (typeof initClass !== "function") return;
+    oo.initClass = function (cls) {{
+      const made = initClass.apply(this, arguments);
+      if (typeof cls === "function" && cls.name === "MwRcfiltersController") {{
+        let initialize;
+        Object.defineProperty(cls.prototype, "initialize", {{configurable: true,
+          get: () => initialize,
+          set: (f) => {{
+            initialize = function () {{ keep(this); return f.apply(this, arguments); }};
+          }}
+        }});
+      }}
+      return made;
+    }};
+  }};
+  Object.defineProperty(window, "OO", {{configurable: true, enumerable: true,
+    get: () => undefined,
+    set: (value) => {{
+      Object.defineProperty(window, "OO",
+        {{value, writable: true, configurable: true, enumerable: true}});
+      try {{ hook(value); }} catch (e) {{ /* an unexpected OO: the in-app path is unavailable */ }}
+    }}
+  }});
+}})();"""
+
+# One variant in a page whose filters app is up: what the app does when a user changes filters.
+# The URL becomes the variant's (pushState), the app reads its filters from it as it does on a
+# load (updateStateFromUrl without fetching), then refetches the list with those parameters
+# (updateChangesList: the same special page, action=render) and shows it. Returns the page's
+# state as READY_SCRIPT does, with the refetch as the variant's response (its status and body),
+# or null when the app is not there to ask (the caller loads the URL).
+IN_APP_SCRIPT = (
+    "async (arg) => {"
+    + _STATE_FUNCTION
+    + f"""
+  const c = window.{CONTROLLER_NAME};
+  const body = document.body ? document.body.classList : null;
+  if (!c || typeof c.isInitialized !== 'function' || !c.isInitialized()
+      || !body || !body.contains('mw-rcfilters-ui-initialized')) {{
+    return null;
+  }}
+  const proto = Object.getPrototypeOf(c);
+  const answer = {{}};
+  c._queryChangesList = function (counterId, params) {{
+    const asked = proto._queryChangesList.call(this, counterId, params);
+    asked.then(d => {{ if (d) {{ answer.status = d.status; answer.content = d.content; }} }});
+    return asked;
+  }};
+  performance.clearResourceTimings();
+  const started = performance.now();
+  let timer;
+  const late = new Promise(resolve => {{
+    timer = setTimeout(() => resolve('late'), arg.timeoutMs);
+  }});
+  let ended;
+  try {{
+    history.pushState(history.state, '', arg.url);
+    c.updateStateFromUrl(false);
+    ended = await Promise.race([Promise.resolve(c.updateChangesList()).then(() => 'done'), late]);
+  }} catch (e) {{
+    ended = 'error: ' + e;
+  }} finally {{
+    clearTimeout(timer);
+    delete c._queryChangesList;
+  }}
+  if (ended !== 'done' || answer.status === undefined) return {{ended: ended || 'no answer'}};
+  const readyAt = performance.now() - started;
+  await new Promise(resolve => setTimeout(resolve, arg.settleMs));
+  const fetched = performance.getEntriesByType('resource')
+    .filter(e => e.initiatorType === 'xmlhttprequest' && /[?&]action=render/.test(e.name));
+  const entry = fetched[fetched.length - 1];
+  // The HTML judged is the server's answer for the variant (the refetched list, or its error
+  // page), not the whole document again: the rest of the page is the full load's, judged then.
+  const out = smokeState(null, typeof answer.content === 'string' ? answer.content : null);
+  out.ended = ended;
+  out.readyAt = readyAt;
+  out.filtersReady = true;
+  out.listUrl = entry ? entry.name : location.href;
+  out.timing = {{ ttfb: entry ? entry.responseStart - started : null, dcl: null, load: null }};
+  out.status = answer.status;
+  return out;
+}}"""
+)

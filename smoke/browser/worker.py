@@ -24,6 +24,7 @@ from smoke.model.checks import Check
 from smoke.model.findings import BrowserCrashed, CouldNotCheck, LoginFailed
 from smoke.model.record import PageRecord
 from smoke.model.values import DEFAULT_MAX_PER_HOST
+from smoke.plan.loading import Loading, may_load_in_app
 from smoke.plan.planner import Plan
 from smoke.plan.safety import Resolve, host_resolver_rules
 
@@ -58,6 +59,7 @@ class WorkerBrowser:
         self._browser: Browser | None = None
         self._pool: PagePool | None = None
         self.last_page: Page | None = None
+        self._identity: str | None = None  # whose page the last check used
 
     def _ensure_browser(self, plan: Plan) -> tuple[Browser, PagePool]:
         if self._browser is not None and self._pool is not None and self._browser.is_connected():
@@ -130,8 +132,12 @@ class WorkerBrowser:
         plan: Plan,
         *,
         trace: bool = False,
+        full: bool = False,
         navigation_timeout: float | None = None,
     ) -> PageRecord:
+        """One attempt's record. ``full``: load the URL even where the check may be taken in the
+        page's filters app, and from now on for its page (an in-app finding is judged on a full
+        load: docs/loading.md). ``navigation_timeout``: a learned, shorter limit (execute/)."""
         browser, pool = self._ensure_browser(plan)
         identity, storage = "anon", None
         if check.needs_login:
@@ -153,18 +159,26 @@ class WorkerBrowser:
             identity = f"user:{check.wiki}"
         page = pool.page_for(identity, storage)
         self.last_page = page
+        self._identity = identity
+        settings = plan.capture_settings(check.wiki)
+        if full:
+            pool.full_only(identity, check.url)
+        in_app = settings.in_app and may_load_in_app(check) and pool.shows_app(identity, check.url)
         if trace:
             self._traced = page.context
             page.context.tracing.start(title=check.id, snapshots=True, screenshots=False)
         try:
             with self.slots.hold(urlsplit(check.url).netloc):
-                settings = plan.capture_settings(check.wiki)
                 if navigation_timeout is not None:  # a learned, shorter limit (execute/)
                     settings.navigation_timeout_s = min(
                         settings.navigation_timeout_s, navigation_timeout
                     )
-                record = capture(page, check, settings)
-            pool.after_check(identity)
+                pool.loading(identity, check.url, Loading.IN_APP if in_app else Loading.FULL)
+                record = capture(page, check, settings, in_app=in_app)
+                if record.loaded == Loading.FULL and in_app:
+                    pool.loading(identity, check.url, Loading.FULL)  # the app was not there
+            if record.loaded == Loading.FULL:
+                pool.after_check(identity)
         except BrowserCrashed:
             pool.discard(identity)
             self.last_page = None
@@ -173,6 +187,11 @@ class WorkerBrowser:
         if problem is not None:
             raise problem
         return record
+
+    def judged(self, ok: bool) -> None:
+        """The check last loaded passed (``ok``) or not: see PagePool.judged."""
+        if self._pool is not None and self._identity is not None:
+            self._pool.judged(self._identity, ok)
 
     def save_trace(self, path: Path) -> bool:
         """End the check's trace chunk into ``path`` (raw: the caller redacts it)."""

@@ -76,6 +76,8 @@ def plan_options(args: argparse.Namespace) -> PlanOptions:
         allow_production=getattr(args, "allow_production", False),
         shard=parse_shard(args.shard) if getattr(args, "shard", None) else None,
         reports_dir=getattr(args, "reports_dir", Path("reports")),
+        # smoke watch has no such option: its rounds load every page in full (docs/loading.md).
+        full_loads=getattr(args, "full_loads", True),
     )
 
 

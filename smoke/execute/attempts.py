@@ -25,13 +25,20 @@ from smoke.execute.learned_timeout import LearnedTimeouts
 from smoke.judge.detectors import run_detectors
 from smoke.judge.known_issues import Verdict, judge
 from smoke.model.checks import ORES_MODELS, Check
-from smoke.model.findings import CouldNotCheck, Finding, NavigationTimeout, error_record_of
+from smoke.model.findings import (
+    CouldNotCheck,
+    Finding,
+    NavigationTimeout,
+    error_record_of,
+    problem_line,
+)
 from smoke.model.outcome import Outcome
 from smoke.model.record import PageRecord
 from smoke.output import evidence
 from smoke.output.causes import cause_key
 from smoke.output.evidence import EvidenceSource
 from smoke.output.results import CheckResult, finding_dicts, result_for
+from smoke.plan.loading import Loading
 from smoke.plan.planner import Plan
 
 
@@ -47,11 +54,16 @@ class CheckBrowser(EvidenceSource, Protocol):
         plan: Plan,
         *,
         trace: bool = False,
+        full: bool = False,
         navigation_timeout: float | None = None,
     ) -> PageRecord:
         """The record of one attempt; raises CouldNotCheck when the page could not be checked.
 
+        ``full``: from its URL, never in the page's filters app (docs/loading.md).
         ``navigation_timeout``: a shorter, learned limit than the plan's for this load."""
+
+    def judged(self, ok: bool) -> None:
+        """Whether the check just loaded passed (its page may then serve in-app variants)."""
 
     def wants_trace(self, attempt: int) -> bool:
         """Whether attempt number ``attempt`` (1-based) should be traced."""
@@ -69,6 +81,8 @@ class Attempt:
     artifacts: dict[str, str] = field(default_factory=dict)
     # The checks that hold this cause's evidence when this attempt's was withheld (budget spent).
     evidence_held_by: list[str] = field(default_factory=list)
+    # What the in-app load of this attempt found, which its full load then judged (or "").
+    in_app_finding: str = ""
 
     @property
     def ok(self) -> bool:
@@ -236,14 +250,22 @@ def _secrets(plan: Plan, run_dir: Path) -> tuple[str, ...]:
 def _attempt(
     number: int, check: Check, plan: Plan, browser: CheckBrowser, limit: float | None = None
 ) -> Attempt:
+    trace = browser.wants_trace(number)
+    in_app_finding = ""
     try:
-        record = browser.load(
-            check, plan, trace=browser.wants_trace(number), navigation_timeout=limit
-        )
+        record = browser.load(check, plan, trace=trace, navigation_timeout=limit)
+        findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
+        if findings and record.loaded == Loading.IN_APP:
+            # A finding is only ever judged on a page loaded from its URL, as without the
+            # in-app path: the same detectors speak, on the same record (docs/loading.md).
+            in_app_finding = problem_line(findings[0].detector, findings[0].message)
+            record = browser.load(check, plan, trace=trace, full=True, navigation_timeout=limit)
+            findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
     except CouldNotCheck as exc:
-        return Attempt(number, error=exc)
-    findings = run_detectors(record, check.expectation, enabled=plan.enabled_detectors)
-    return Attempt(number, record=record, findings=findings)
+        browser.judged(False)
+        return Attempt(number, error=exc, in_app_finding=in_app_finding)
+    browser.judged(not findings)
+    return Attempt(number, record=record, findings=findings, in_app_finding=in_app_finding)
 
 
 def result_of(execution: Execution, *, worker: str) -> CheckResult:
@@ -271,6 +293,8 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
                 "request_id": a.record.mw_config.request_id if a.record else None,
                 "artifacts": a.artifacts,
                 **({"evidence_held_by": a.evidence_held_by} if a.evidence_held_by else {}),
+                "loaded": a.record.loaded if a.record else "",
+                "in_app_finding": a.in_app_finding,
             }
             for a in execution.attempts
         ],
@@ -280,6 +304,7 @@ def result_of(execution: Execution, *, worker: str) -> CheckResult:
         known_issues_stopped_failing=[e.task for e in execution.verdict.stopped_failing],
         ores_offered=ores_offered(record),
         ores_scored=ores_scored(record),
+        loaded=record.loaded if record else "",
     )
 
 

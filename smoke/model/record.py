@@ -110,6 +110,10 @@ class PageRecord:
     filters_ready: bool | None = None
     # RC/WL only: ORES group -> values the filters app shows as selected after it initialised.
     active_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How the page was loaded (smoke.plan.loading.Loading): "full" (its URL, a new document) or
+    # "in-app" (a filter change in the page's filters app: status, timings and HTML are those
+    # of the list refetch; see docs/loading.md).
+    loaded: str = "full"
     # The revision rows listed, newest first as the page shows them (capped by capture).
     listed_edits: tuple[ListedEdit, ...] = ()
     # When the page was read (seconds since the epoch, smoke's clock); None when unknown.
@@ -142,6 +146,7 @@ class PageRecord:
             html=data.get("html", ""),
             filters_ready=data.get("filters_ready"),
             active_filters={k: tuple(v) for k, v in (data.get("active_filters") or {}).items()},
+            loaded=data.get("loaded", "full"),
             listed_edits=tuple(ListedEdit(**e) for e in data.get("listed_edits", ())),
             captured_at=data.get("captured_at"),
         )

@@ -62,6 +62,9 @@ class CheckResult:
     ores_scored: bool | None = None
     # What the reader should know about this check's record (e.g. evidence that was not written).
     notes: list[str] = field(default_factory=list)
+    # How the judged record was loaded: "full" (its URL) or "in-app" (a filter change in the
+    # page's filters app, docs/loading.md); "" when nothing was loaded.
+    loaded: str = ""
 
     @property
     def first_problem(self) -> str:
@@ -124,6 +127,7 @@ def write_results_json(
     body = {
         "run": meta,
         "counts": count_outcomes(str(r["outcome"]) for r in records),
+        "loaded": loaded_counts(records),
         "checks": records,
     }
     path = run_dir / RESULTS_FILE
@@ -131,6 +135,16 @@ def write_results_json(
     tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
     tmp.replace(path)  # a reader never sees half a file
     return path
+
+
+def loaded_counts(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many checks were judged on a full load and how many in the page's filters app."""
+    counts = {"full": 0, "in-app": 0}
+    for record in records:
+        loaded = str(record.get("loaded") or "")
+        if loaded in counts:
+            counts[loaded] += 1
+    return counts
 
 
 def exit_code_for(results: list[CheckResult], *, fail_on_flaky: bool = False) -> ExitCode:

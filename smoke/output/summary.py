@@ -11,7 +11,7 @@ from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome, count_outcomes
 from smoke.output.causes import group_causes
 from smoke.output.problems import server_message
-from smoke.output.results import CheckResult
+from smoke.output.results import CheckResult, loaded_counts
 from smoke.output.run_dir import SUMMARY_FILE
 
 
@@ -24,6 +24,7 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
         f"{len(results)} checks: **{c['failed']} failed**, {c['broken']} could not be checked, "
         f"{c['passed']} passed, {c['flaky']} flaky, {c['known']} known issues, "
         f"{c['skipped']} skipped."
+        + _loading_sentence(results)
         + (
             f" **Run interrupted ({meta.get('interrupted_by') or 'SIGINT'}): results are partial.**"
             if meta.get("interrupted")
@@ -82,6 +83,17 @@ def render_summary(results: list[CheckResult], meta: dict[str, Any]) -> str:
     for note in meta.get("notes", []):
         lines.append(f"Note: {note}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _loading_sentence(results: list[CheckResult]) -> str:
+    """Which way the loaded checks were loaded (docs/loading.md); empty when none was in-app."""
+    loaded = loaded_counts([asdict(r) for r in results])
+    if not loaded["in-app"]:
+        return ""
+    return (
+        f" Loaded: {loaded['full']} from their URL (full page load), {loaded['in-app']} as a "
+        "filter change in the page's filters app (in-app; every failure is judged on a full load)."
+    )
 
 
 def write_summary(run_dir: Path, results: list[CheckResult], meta: dict[str, Any]) -> Path:

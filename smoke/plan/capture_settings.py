@@ -13,3 +13,6 @@ class CaptureSettings:
     ready_timeout_s: float = DEFAULT_READY_TIMEOUT_S
     settle_ms: int = 100  # extra wait after ready, for errors thrown just after initialisation
     refetch_probe: bool = True
+    # Take the variants plan.loading allows through the page's filters app (docs/loading.md);
+    # False (--full-loads): every check loads its URL.
+    in_app: bool = True

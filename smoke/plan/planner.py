@@ -57,6 +57,8 @@ class PlanOptions:
     reports_dir: Path = Path("reports")
     # Compare ORES levels with the last earlier run of the target (plan/drift.py).
     drift: bool = True
+    # Every check loads its URL (--full-loads); else plan/loading.py says which may go in-app.
+    full_loads: bool = False
 
 
 @dataclass
@@ -92,7 +94,11 @@ class Plan:
             # would mean "wait forever" to Playwright).
             left = max(1.0, self.deadline_at - time.time())
             navigation, ready = min(navigation, left), min(ready, left)
-        return CaptureSettings(navigation_timeout_s=navigation, ready_timeout_s=ready)
+        return CaptureSettings(
+            navigation_timeout_s=navigation,
+            ready_timeout_s=ready,
+            in_app=not self.options.full_loads,
+        )
 
     def credentials(self, wiki: str, environ: Mapping[str, str] | None = None) -> Credentials:
         """The login of ``wiki``: from the testbed state, or from the variables wikis.yaml names."""

@@ -76,6 +76,7 @@ def plan_options(config: pytest.Config, config_path: Path) -> PlanOptions:
         shard=parse_shard(shard) if shard else None,
         shard_durations=json.loads(Path(durations).read_text("utf-8")) if durations else None,
         reports_dir=Path(config.getoption("reports_dir")),
+        full_loads=bool(config.getoption("full_loads")),
     )
 
 

@@ -120,6 +120,13 @@ RUN: tuple[Option, ...] = (
     ),
     Option("--headed", "show the browser windows", {"action": "store_true"}),
     Option(
+        "--full-loads",
+        "load every check from its URL; by default ORES filter variants of a RecentChanges or "
+        "Watchlist page already loaded are taken as a filter change in its filters app "
+        "(docs/loading.md)",
+        {"action": "store_true"},
+    ),
+    Option(
         "--navigation-timeout",
         f"page load timeout (default: wikis.yaml, else {DEFAULT_NAVIGATION_TIMEOUT_S:g})",
         {"type": TIMEOUT, "default": None, "metavar": "SECONDS"},

@@ -6,6 +6,7 @@ screenshot), as WorkerBrowser does: no browser and no MediaWiki are involved in 
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -47,6 +48,8 @@ class ScriptedBrowser:
         self.loads = 0
         self.limits: list[float | None] = []
         self.tracing = False
+        self.full_loads: list[int] = []  # numbers of the loads asked to be full
+        self.verdicts: list[bool] = []
 
     def load(
         self,
@@ -54,15 +57,21 @@ class ScriptedBrowser:
         plan: Plan,
         *,
         trace: bool = False,
+        full: bool = False,
         navigation_timeout: float | None = None,
     ) -> PageRecord:
         self.loads += 1
         self.limits.append(navigation_timeout)
         self.tracing = trace
+        if full:
+            self.full_loads.append(self.loads)
         outcome = next(self._outcomes)
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
+
+    def judged(self, ok: bool) -> None:
+        self.verdicts.append(ok)
 
     def screenshot(self, path: Path) -> bool:
         return False
@@ -199,3 +208,38 @@ def test_a_passing_retry_drops_its_trace(tmp_path: Path) -> None:
     execution = run(browser, check(), tmp_path)
     assert execution.outcome is Outcome.FLAKY and not browser.tracing
     assert not list(tmp_path.rglob("trace.zip"))
+
+
+# --- the in-app path (docs/loading.md): a finding is always judged on a full load -------------
+
+IN_APP_CRASHED = dataclasses.replace(CRASHED, loaded="in-app")
+IN_APP_HEALTHY = dataclasses.replace(HEALTHY, loaded="in-app")
+
+
+def test_an_in_app_finding_is_judged_on_a_full_load(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(IN_APP_CRASHED, CRASHED)
+    execution = run(browser, check(), tmp_path, retries=0)
+    assert execution.outcome is Outcome.FAILED
+    assert browser.full_loads == [2]  # the second load of the one attempt was a full one
+    final = execution.final
+    assert final.record is CRASHED and final.findings[0].detector == "server-error"
+    assert final.in_app_finding.startswith("[server-error] HTTP 500")
+    assert browser.verdicts == [False]
+    result = result_of(execution, worker="gw0")
+    assert result.loaded == "full"
+    assert result.attempts[0]["in_app_finding"].startswith("[server-error]")
+
+
+def test_an_in_app_finding_the_full_load_does_not_confirm_passes(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(IN_APP_CRASHED, HEALTHY)
+    execution = run(browser, check(), tmp_path, retries=0)
+    assert execution.outcome is Outcome.PASSED and len(execution.attempts) == 1
+    assert result_of(execution, worker="gw0").loaded == "full"
+
+
+def test_a_passing_in_app_check_is_one_load(tmp_path: Path) -> None:
+    browser = ScriptedBrowser(IN_APP_HEALTHY)
+    execution = run(browser, check(), tmp_path)
+    assert execution.outcome is Outcome.PASSED and browser.loads == 1
+    assert browser.full_loads == [] and browser.verdicts == [True]
+    assert result_of(execution, worker="gw0").loaded == "in-app"

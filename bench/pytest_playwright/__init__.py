@@ -1,0 +1,1 @@
+"""The pytest-playwright peer: the real plugin, run by pytest in its own virtualenv."""
