@@ -73,20 +73,11 @@ def test_readme_is_read_in_five_minutes() -> None:
 
 
 def test_readme_and_docs_links_point_at_files() -> None:
-    """Every relative link of README.md and docs/ names a file of the repository, except the docs
-    other work streams are writing (listed here until they are merged)."""
+    """Every relative link of README.md and docs/ names a file of the repository."""
     import re
 
-    pending = {
-        "docs/alerting.md",
-        "docs/server-logs.md",
-        "docs/time-to-verdict.md",
-        "docs/loading.md",
-        "docs/operations.md",
-    }
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     for page in pages:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             path = (page.parent / target).resolve()
-            rel = path.relative_to(ROOT).as_posix()
-            assert path.exists() or rel in pending, f"{page.name}: broken link {target}"
+            assert path.exists(), f"{page.name}: broken link {target}"
