@@ -16,10 +16,10 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import allure
 
@@ -180,3 +180,13 @@ def note_withheld(holders: list[str], per_cause: int) -> None:
         name="evidence (see other checks of this cause)",
         attachment_type=allure.attachment_type.TEXT,
     )
+
+
+# The server's exception text (smoke.serverlog) is filed with a check's artifacts under this key;
+# it is a few lines from the server's log, not page evidence, so the budget never withholds it.
+SERVER_ARTIFACT = "server"
+
+
+def has_page_evidence(check: Mapping[str, Any]) -> bool:
+    """Whether a check (results.json record) kept evidence of its page: screenshot, HTML, trace."""
+    return any(key != SERVER_ARTIFACT for key in (check.get("artifacts") or {}))

@@ -10,6 +10,7 @@ from typing import Any
 from smoke.model.findings import problem_line
 from smoke.model.outcome import Outcome, count_outcomes
 from smoke.output.causes import group_causes
+from smoke.output.evidence import has_page_evidence
 from smoke.output.problems import server_message
 from smoke.output.results import CheckResult, loaded_counts
 from smoke.output.run_dir import SUMMARY_FILE
@@ -110,7 +111,7 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
     lines = [f"=== {len(causes)} cause{'s' if len(causes) != 1 else ''} ===", ""]
     for cause in causes:
         # The example is a check that kept evidence (the budget keeps it for the first few).
-        example = next((c for c in cause.checks if c.get("artifacts")), cause.example)
+        example = next((c for c in cause.checks if has_page_evidence(c)), cause.example)
         lines.append(f"* **{cause.outcome}** {problem_line(cause.kind, cause.one_line())}")
         rid = example.get("request_id")
         lines.append(
@@ -119,7 +120,7 @@ def _cause_lines(results: list[CheckResult]) -> list[str]:
         evidence = example.get("artifacts") or {}
         if evidence:
             lines.append("  evidence: " + ", ".join(f"{k} {v}" for k, v in evidence.items()))
-        with_evidence = sum(1 for c in cause.checks if c.get("artifacts"))
+        with_evidence = sum(1 for c in cause.checks if has_page_evidence(c))
         if 0 < with_evidence < len(cause.checks):
             lines.append(
                 f"  evidence for {with_evidence} of {len(cause.checks)} checks "

@@ -17,7 +17,7 @@ from smoke.config.logs import TESTBED_LOG
 from smoke.model.wikimedia import smoke_agent
 from smoke.output.allure_server import add_server_errors
 from smoke.output.causes import cause_text
-from smoke.output.evidence import check_dir_name
+from smoke.output.evidence import SERVER_ARTIFACT, check_dir_name
 from smoke.output.redact import redact
 from smoke.output.results import CheckResult
 from smoke.output.run_dir import ALLURE_RESULTS_DIR, ARTIFACTS_DIR
@@ -90,7 +90,7 @@ def attach_server_logs(
         directory = run_dir / ARTIFACTS_DIR / check_dir_name(result.id)
         directory.mkdir(parents=True, exist_ok=True)
         (directory / EVIDENCE_FILE).write_text(text, "utf-8")
-        result.artifacts["server"] = str((directory / EVIDENCE_FILE).relative_to(run_dir))
+        result.artifacts[SERVER_ARTIFACT] = str((directory / EVIDENCE_FILE).relative_to(run_dir))
     causes = {r.id: cause_text(asdict(r)) for r in results if r.server}
     add_server_errors(
         run_dir / ALLURE_RESULTS_DIR,

@@ -160,7 +160,11 @@ def test_status_names_the_checkout(real: RealFarm) -> None:
         [SMOKE, "testbed", "--state-dir", str(real.state_dir), "status"],
         capture_output=True, text=True, timeout=60, check=False,
     ).stdout  # fmt: skip
-    assert text.startswith(f"ORES: Extension:ORES at {CHECKOUT}"), text
+    # Which MediaWiki first, then which ORES (and how it scores), then the wikis.
+    lines = text.splitlines()
+    assert lines[0].startswith("MediaWiki: 1.39"), text
+    assert lines[1].startswith(f"ORES: Extension:ORES at {CHECKOUT}"), text
+    assert "scores from ORES v3" in lines[1], text
 
 
 # --- what the wikis show -------------------------------------------------------------------------

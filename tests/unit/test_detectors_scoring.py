@@ -135,3 +135,12 @@ def test_registered_and_round_trips_through_json() -> None:
     again = PageRecord.from_dict(record.to_dict())
     assert again == record
     assert [f.detector for f in run_detectors(again, EXPECT, enabled=[SCORING])] == [SCORING]
+
+
+def test_within_one_second_the_later_revision_is_the_newer_edit() -> None:
+    # A scored edit and an unscored one saved in the same second (timestamps have one-second
+    # steps): the larger revision id was saved later, so scoring stopped after the scored one.
+    [finding] = judge(edit(11, 60, False), edit(10, 60, True))
+    assert finding.detector == "ores-scoring"
+    # The other way round the unscored edit is the older one: a lost job, not a stop.
+    assert judge(edit(11, 60, True), edit(10, 60, False)) == []

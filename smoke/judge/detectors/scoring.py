@@ -71,16 +71,19 @@ def stale_edits(
 ) -> tuple[list[tuple[float, ListedEdit]], dict[str, tuple[float, ListedEdit]]]:
     """(stale rows, oldest first; the newest scored row of each kind they belong to)."""
     dated = [(when, e) for e in edits if _scorable(e) and (when := _epoch(e.timestamp)) is not None]
+    # Timestamps have one-second steps: within one second, the larger revision id is the later
+    # edit (ids are given in saving order), so "newer" compares (time, rev id).
     last_scored: dict[str, tuple[float, ListedEdit]] = {}
     for when, edit in dated:
-        if edit.scored and (edit.kind not in last_scored or last_scored[edit.kind][0] < when):
+        newest = last_scored.get(edit.kind)
+        if edit.scored and (newest is None or (newest[0], newest[1].rev_id) < (when, edit.rev_id)):
             last_scored[edit.kind] = (when, edit)
     stale = [
         (when, edit)
         for when, edit in dated
         if not edit.scored
         and edit.kind in last_scored
-        and when > last_scored[edit.kind][0]
+        and (when, edit.rev_id) > (last_scored[edit.kind][0], last_scored[edit.kind][1].rev_id)
         and now - when > grace_s
     ]
     stale.sort(key=lambda pair: (pair[0], pair[1].rev_id))

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from smoke.output.evidence import SERVER_ARTIFACT, has_page_evidence
 from smoke.testbed.state import FarmState
 from tests.integration.runner_helpers import smoke_run
 
@@ -36,11 +37,13 @@ def test_a_broken_deploy_keeps_evidence_of_three_checks_and_retries_only_new_cau
     assert len(crashed) > 3 and len(scripted) > 2
     assert len({c["cause"] for c in crashed}) == 1  # one cause, as summary.md groups it
     # Evidence: three checks of the cause keep it, the rest keep their record and cause id.
-    with_evidence = [c for c in crashed if c["artifacts"]]
+    with_evidence = [c for c in crashed if has_page_evidence(c)]
     assert len(with_evidence) == 3
     for c in with_evidence:
         assert (out.run_dir / c["artifacts"]["screenshot"]).exists()
-    without = [c for c in crashed if not c["artifacts"]]
+    without = [c for c in crashed if not has_page_evidence(c)]
+    # What the server logged is kept for every check (a few lines, not page evidence).
+    assert all(set(c["artifacts"]) <= {SERVER_ARTIFACT} for c in without)
     assert all(c["cause"] and c["findings"] for c in without)
     assert all(c["attempts"][-1]["evidence_held_by"] for c in without)
     summary = (out.run_dir / "summary.md").read_text()
