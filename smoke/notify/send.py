@@ -8,7 +8,6 @@ never printed: messages show :func:`shown_url`.
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import urllib.error
@@ -22,6 +21,7 @@ from prometheus_client import push_to_gateway, write_to_textfile
 from prometheus_client.exposition import basic_auth_handler, default_handler
 from prometheus_client.registry import CollectorRegistry
 
+from smoke.model.http_client import basic_authorization
 from smoke.notify.settings import shown_url
 
 Handler = Callable[..., Callable[[], None]]
@@ -108,8 +108,7 @@ def post_alerts(url: str, alerts: Sequence[dict[str, Any]], timeout_s: float) ->
         headers={"Content-Type": "application/json"},
     )
     if credentials is not None:
-        token = base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
-        request.add_header("Authorization", f"Basic {token}")
+        request.add_header("Authorization", basic_authorization(*credentials))
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             response.read()

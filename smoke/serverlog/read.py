@@ -18,15 +18,11 @@ from typing import Any
 from urllib.parse import quote
 
 from smoke.config.logs import TESTBED_LOG, LogsModel
+from smoke.model.http_client import basic_authorization
 from smoke.model.outcome import Outcome
 from smoke.serverlog import exception_log
 from smoke.serverlog.model import ServerException
-from smoke.serverlog.search import (
-    DEFAULT_QUERY,
-    LogSearch,
-    SearchError,
-    basic_authorization,
-)
+from smoke.serverlog.search import DEFAULT_QUERY, LogSearch, SearchError
 
 LOOKED_UP = (Outcome.FAILED.value, Outcome.BROKEN.value, Outcome.KNOWN.value)
 GIVE_UP_AFTER = 2  # consecutive failed queries after which the search is not asked again

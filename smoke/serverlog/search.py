@@ -12,7 +12,6 @@ A hit is read in either shape: MediaWiki's Logstash fields (``exception.class``,
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.error
 import urllib.request
@@ -20,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from smoke.model.http_client import network_reason
 from smoke.serverlog.model import ServerException, split_trace
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -82,20 +82,6 @@ class LogSearch:
         except ValueError:
             raise SearchError("the answer is not JSON") from None
         return best_hit(body, request_id)
-
-
-def basic_authorization(username: str, password: str) -> str:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return f"Basic {token}"
-
-
-def network_reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return "timed out"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    return str(reason) or type(reason).__name__
 
 
 def _get(source: Mapping[str, Any], dotted: str) -> Any:

@@ -21,6 +21,8 @@ from http.client import HTTPMessage
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from smoke.model.http_client import network_reason
+
 # Enough for a Special:RecentChanges page of production (~300 KB uncompressed with 1 row).
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -102,7 +104,7 @@ class PoliteReader:
             except urllib.error.HTTPError as exc:
                 raise ReadError(f"HTTP {exc.code}") from None
             except (urllib.error.URLError, OSError) as exc:
-                raise ReadError(_network_reason(exc)) from None
+                raise ReadError(network_reason(exc)) from None
         if len(raw) > MAX_BYTES:
             raise ReadError(f"answer larger than {MAX_BYTES // (1024 * 1024)} MB")
         try:
@@ -119,12 +121,3 @@ class PoliteReader:
             return json.loads(self.get_text(url).text)
         except ValueError:
             raise ReadError("the answer is not JSON") from None
-
-
-def _network_reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return "timed out"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    return str(reason) or type(reason).__name__
