@@ -7,32 +7,27 @@ to ``stop`` minus the check's ``duration_s`` from results.json, once all workers
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from smoke.output.allure_results import rewrite_results
 from smoke.output.results import CheckResult
 
 
 def set_durations(allure_results: Path, results: Sequence[CheckResult]) -> int:
     """Rewrite start times in ``allure_results``; returns how many results were changed."""
     durations = {r.id: r.duration_s for r in results if r.duration_s > 0}
-    changed = 0
-    for path in allure_results.glob("*-result.json"):
-        try:
-            body = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue  # not ours to repair; Allure reports it
-        seconds = durations.get(str(body.get("name", "")))
+
+    def edit(name: str, body: dict[str, Any]) -> bool:
+        seconds = durations.get(name)
         stop = body.get("stop")
         if seconds is None or not isinstance(stop, int):
-            continue
+            return False
         start = stop - round(seconds * 1000)
         if body.get("start") == start:
-            continue
+            return False
         body["start"] = start
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(body, ensure_ascii=False), "utf-8")
-        tmp.replace(path)
-        changed += 1
-    return changed
+        return True
+
+    return rewrite_results(allure_results, edit)

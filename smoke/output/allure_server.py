@@ -8,13 +8,13 @@ recomputed with the server's message (smoke.output.causes).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from smoke.output.allure_labels import CAUSE_LABEL
+from smoke.output.allure_results import rewrite_results
 
 ATTACHMENT_NAME = "server exception"
 
@@ -26,15 +26,10 @@ def add_server_errors(
     causes: Mapping[str, str | None],
 ) -> int:
     """Attach ``texts`` (check id -> text) to the checks' results; returns how many changed."""
-    changed = 0
-    for path in allure_results.glob("*-result.json"):
-        try:
-            body = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue  # not ours to repair; Allure reports it
-        name = str(body.get("name", ""))
+
+    def edit(name: str, body: dict[str, Any]) -> bool:
         if name not in records:
-            continue
+            return False
         if name in texts:
             source = f"{uuid.uuid4()}-attachment.txt"
             (allure_results / source).write_text(texts[name], "utf-8")
@@ -48,8 +43,6 @@ def add_server_errors(
         if cause:
             labels = [x for x in body.get("labels", []) if x.get("name") != CAUSE_LABEL]
             body["labels"] = [*labels, {"name": CAUSE_LABEL, "value": cause}]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(body, ensure_ascii=False), "utf-8")
-        tmp.replace(path)
-        changed += 1
-    return changed
+        return True
+
+    return rewrite_results(allure_results, edit)
