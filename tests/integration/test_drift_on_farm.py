@@ -13,7 +13,9 @@ from tests.integration.runner_helpers import smoke_run
 def test_a_lost_level_names_the_run_where_it_was_last_seen(
     farm_state: FarmState, fault: Callable[..., None], tmp_path: Path
 ) -> None:
-    selection = ("--wiki", "enwiki", "--page", "recentchanges")  # enwiki: `ores: [models]`
+    # enwiki: `ores: [models]`; plain and every damaging level are what the finding is about.
+    selection: tuple[str, ...] = ("--wiki", "enwiki", "--page", "recentchanges")
+    selection += ("--variant", "plain", "--variant", "damaging=*")
     healthy = smoke_run(farm_state, tmp_path, *selection, run_id="healthy")
     assert healthy.code == 0, healthy.stderr
     fault("enwiki", "level-null", model="damaging", level="maybebad")

