@@ -82,26 +82,32 @@ def test_scoring_stopped_is_seen_once_edits_age_past_the_grace(
     assert out.by_outcome("passed") == {f"{CONTROL}/recentchanges/plain"}
 
 
-@pytest.mark.parametrize(
-    ("name", "options", "failing"),
-    [
-        ("threshold-off", {"model": "damaging", "level": "likelybad"}, "damaging=likelybad"),
-        ("threshold-string", {"model": "goodfaith", "level": "likelybad"}, "goodfaith=likelybad"),
-    ],
-)
+# Two misconfigurations at once, one per model, each of its own level (one run, not two): each
+# fails only the check asking for its level.
+MISCONFIGURED = {
+    "threshold-off": ({"model": "damaging", "level": "likelybad"}, "damaging=likelybad"),
+    "threshold-string": ({"model": "goodfaith", "level": "likelybad"}, "goodfaith=likelybad"),
+}
+
+
 def test_a_misconfigured_threshold_fails_the_checks_asking_for_its_level(
-    farm_143: FarmState,
-    tmp_path: Path,
-    fault_143: Callable[..., None],
-    name: str,
-    options: dict[str, str],
-    failing: str,
+    farm_143: FarmState, tmp_path: Path, fault_143: Callable[..., None]
 ) -> None:
-    fault_143(WIKI, name, **options)
-    out = run_rc(farm_143, tmp_path, name, "plain", "damaging=likelybad", "goodfaith=likelybad")
+    for name, (options, _) in MISCONFIGURED.items():
+        fault_143(WIKI, name, **options)
+    failing = [variant for _, variant in MISCONFIGURED.values()]
+    out = run_rc(farm_143, tmp_path, "misconfigured", "plain", *failing)
     assert out.code == 1, out.stdout[-2000:]
-    assert out.by_outcome("failed") == {f"{WIKI}/recentchanges/{failing}"}
-    assert detectors_of(out, f"{WIKI}/recentchanges/{failing}") == {"ores-present"}
+    assert out.by_outcome("failed") == {f"{WIKI}/recentchanges/{v}" for v in failing}
+    for name, (options, variant) in MISCONFIGURED.items():
+        check = out.check(f"{WIKI}/recentchanges/{variant}")
+        assert {f["detector"] for f in check["findings"]} == {"ores-present"}, name
+        [finding] = check["findings"]
+        assert f"{options['model']} level likelybad" in finding["message"], (name, finding)
+    assert out.by_outcome("passed") == {
+        f"{WIKI}/recentchanges/plain",
+        *(f"{CONTROL}/recentchanges/{v}" for v in ("plain", *failing)),
+    }
 
 
 def test_a_disabled_model_loses_its_group(
