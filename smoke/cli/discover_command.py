@@ -9,7 +9,6 @@ from pathlib import Path
 from smoke.config import ConfigError, load_config
 from smoke.model.exit_codes import ExitCode
 from smoke.model.wikimedia import DEFAULT_CONTACT, smoke_agent
-from smoke.survey.discover import DiscoveryError, discover, incomplete, render_yaml
 from smoke.testbed.state import NoFarm, load_state
 
 
@@ -82,6 +81,9 @@ def _sitematrix_api(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    # Imported here: every other command (`smoke run` above all) starts without the survey.
+    from smoke.survey.discover import DiscoveryError, discover, incomplete, render_yaml
+
     try:
         api, contact = _sitematrix_api(args)
         found = discover(api, smoke_agent(contact, "discover"), wikis=args.wiki)

@@ -10,9 +10,6 @@ from pathlib import Path
 from smoke.config import ConfigError, load_config
 from smoke.model.exit_codes import ExitCode
 from smoke.model.wikimedia import smoke_agent
-from smoke.survey.http import PoliteReader
-from smoke.survey.parity import parity
-from smoke.survey.parity_report import expectations_yaml, gap_lines, print_table, to_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,6 +53,11 @@ def _usage(message: str) -> int:
 
 
 def cmd_parity(args: argparse.Namespace) -> int:
+    # Imported here: every other command (`smoke run` above all) starts without the survey.
+    from smoke.survey.http import PoliteReader
+    from smoke.survey.parity import parity
+    from smoke.survey.parity_report import expectations_yaml, gap_lines, print_table, to_json
+
     if args.json and args.write == "-":
         return _usage("--json and --write - would both use stdout; write the YAML to a file")
     try:
