@@ -38,11 +38,20 @@ def test_defaults_table_is_the_extensions() -> None:
     assert ORES_DEFAULT_LEVELS["goodfaith"] == ("likelygood", "maybebad", "likelybad")
 
 
+# $SMOKE_ORES_EXTENSION, else the 2022 copy kept beside the clone (the one whose defaults are
+# formulas per level; REL1_43's are numbers).
+ORES_CHECKOUT = Path(
+    os.environ.get("SMOKE_ORES_EXTENSION")
+    or Path(__file__).resolve().parents[3] / "shared" / "vendor" / "ORES"
+)
+
+
 @pytest.mark.skipif(
-    not os.environ.get("SMOKE_ORES_EXTENSION"), reason="no Extension:ORES checkout to compare with"
+    not (ORES_CHECKOUT / "extension.json").is_file(),
+    reason=f"no Extension:ORES checkout to compare with at {ORES_CHECKOUT}",
 )
 def test_defaults_table_matches_the_checkout() -> None:
-    manifest = Path(os.environ["SMOKE_ORES_EXTENSION"]) / "extension.json"
+    manifest = ORES_CHECKOUT / "extension.json"
     thresholds = json.loads(manifest.read_text())["config"]["OresFiltersThresholds"]["value"]
     for model in ORES_MODELS:
         offered = tuple(lv for lv in ALL if thresholds[model].get(lv, False) is not False)
