@@ -58,17 +58,24 @@ def _check_env_name(value: str) -> str:
     return value
 
 
-def _check_url_template(value: str) -> str:
+def check_placeholders(value: str, allowed: frozenset[str], what: str) -> str:
+    """``value``, a ``str.format`` template naming only ``allowed`` placeholders; else a
+    ValueError naming ``what`` (a URL, a log link, a log path...)."""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
     except ValueError as exc:
-        raise ValueError(f"url {value!r} is not a valid template ({exc})") from None
-    unknown = names - URL_PLACEHOLDERS
+        raise ValueError(f"{what} {value!r} is not a valid template ({exc})") from None
+    unknown = names - allowed
     if unknown:
         raise ValueError(
-            f"url {value!r} uses unknown placeholder {{{sorted(unknown)[0]}}}; "
-            "only {id} and {lang} are available"
+            f"{what} {value!r} uses unknown placeholder {{{sorted(unknown)[0]}}}; "
+            f"available: {', '.join('{' + n + '}' for n in sorted(allowed))}"
         )
+    return value
+
+
+def _check_url_template(value: str) -> str:
+    check_placeholders(value, URL_PLACEHOLDERS, "url")
     try:
         sample = value.format(id="x", lang="x")
     except (ValueError, IndexError, KeyError) as exc:

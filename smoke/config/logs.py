@@ -8,14 +8,13 @@ come from the environment: the file only names the variables (docs/server-logs.m
 
 from __future__ import annotations
 
-import string
 from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, model_validator
 
 from smoke.config.errors import FieldProblem
-from smoke.config.fields import SECRET_KEYS, Duration, EnvName, NonEmpty
+from smoke.config.fields import SECRET_KEYS, Duration, EnvName, NonEmpty, check_placeholders
 from smoke.config.model_base import ClosedModel
 
 TESTBED_LOG = "testbed"  # exception_log: testbed — each farm wiki's own exception.log
@@ -29,20 +28,6 @@ FROM_ENVIRONMENT = (
 )
 
 
-def _placeholders(value: str, allowed: frozenset[str], what: str) -> str:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"{what} {value!r} is not a valid template ({exc})") from None
-    unknown = names - allowed
-    if unknown:
-        raise ValueError(
-            f"{what} {value!r} uses unknown placeholder {{{sorted(unknown)[0]}}}; "
-            f"available: {', '.join('{' + n + '}' for n in sorted(allowed))}"
-        )
-    return value
-
-
 def _web_url(value: str, what: str) -> None:
     parts = urlsplit(value.replace("{", "").replace("}", ""))
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -52,7 +37,7 @@ def _web_url(value: str, what: str) -> None:
 
 
 def _check_link(value: str) -> str:
-    _placeholders(value, frozenset({"reqid", "id"}), "link")
+    check_placeholders(value, frozenset({"reqid", "id"}), "link")
     if "{reqid}" not in value:
         raise ValueError(f"link {value!r} must contain {{reqid}} (where the request id goes)")
     _web_url(value, "link")
@@ -69,7 +54,7 @@ def _check_search_url(value: str) -> str:
 def _check_exception_log(value: str) -> str:
     if value == TESTBED_LOG:
         return value
-    _placeholders(value, frozenset({"id"}), "exception_log")
+    check_placeholders(value, frozenset({"id"}), "exception_log")
     if not value.startswith("/"):
         raise ValueError(
             f"exception_log {value!r} must be {TESTBED_LOG!r} (the local farm's) or an absolute "
