@@ -32,8 +32,9 @@ from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 from smoke.model.wikimedia import smoke_agent
 from smoke.plan.capture_settings import CaptureSettings
 from smoke.plan.drift import last_seen, with_drift
-from smoke.plan.safety import Refused, refuse_production
+from smoke.plan.safety import Refused, Resolve, refuse_production
 from smoke.plan.shard import last_durations, shard_meta, shard_of
+from smoke.plan.workers import served_here
 from smoke.testbed.state import NoFarm, load_state
 
 
@@ -84,6 +85,13 @@ class Plan:
     @property
     def testbed(self) -> bool:
         return self.config.target(self.target).testbed
+
+    def served_here(self, resolves: Sequence[str] = ()) -> bool:
+        """The farm, or every wiki to check on loopback (after ``--resolve``): the target's
+        server shares this machine's cores, so ``--workers auto`` counts it as local."""
+        # A set first: a large target has a million checks and a few hundred origins.
+        origins = {c.expectation.origin or c.url for c in self.checks if not c.skip_reason}
+        return self.testbed or served_here(origins, [Resolve.parse(r) for r in resolves])
 
     def capture_settings(self, wiki: str) -> CaptureSettings:
         timeouts = timeouts_for(self.config, self.target, wiki)

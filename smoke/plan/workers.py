@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from smoke.plan.safety import Resolve
 
 MEMORY_PER_WORKER_MB = 600  # ~PSS of one browser worker (bench/README.md)
 MAX_DEFAULT_WORKERS = 8
@@ -10,6 +15,27 @@ MAX_DEFAULT_WORKERS = 8
 # driver, a Chromium); on the farm a second worker only pays for itself from about 8 checks on
 # (2 checks: 3.9 s with one worker, 5.5 s with two; 4: 5.7 against 6.3; 8: 9.2 against 8.5).
 CHECKS_PER_LOCAL_WORKER = 8
+
+
+def served_here(origins: Iterable[str], resolves: Sequence[Resolve] = ()) -> bool:
+    """Whether every wiki of a run is served from this machine (loopback), so that its server
+    competes with the browsers for the same cores: the farm, a MediaWiki in Docker on
+    localhost, or any host that ``--resolve`` maps to 127.0.0.0/8 or ::1. False for none."""
+    hosts = {urlsplit(origin).hostname or "" for origin in origins}
+    return bool(hosts) and all(_loopback(host, resolves) for host in hosts)
+
+
+def _loopback(host: str, resolves: Sequence[Resolve]) -> bool:
+    for rule in resolves:  # Chromium applies the first matching MAP rule
+        if rule.matches(host):
+            host = rule.address
+            break
+    if host == "localhost" or host.endswith(".localhost"):
+        return True  # RFC 6761: always loopback, and Chromium never asks a resolver
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def available_memory_mb() -> int:
@@ -32,6 +58,8 @@ def max_workers(checks_to_run: int) -> int:
 
 def default_workers(checks_to_run: int, remote: bool) -> int:
     """CPU-bound locally (Chromium dominates); a remote, slow target is I/O-bound.
+
+    Local is the farm or any target :func:`served_here`: its server shares the cores.
 
     Local: a worker per core, and one per ``CHECKS_PER_LOCAL_WORKER`` checks to run, so a
     small run does not pay for browsers that would finish later than one alone.

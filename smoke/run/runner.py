@@ -96,12 +96,16 @@ def run_pytest(args: argparse.Namespace, plan: Plan, runnable: int) -> int:
     if (args.reports_dir / run_id).exists():
         print(f"smoke: {taken_message(args.reports_dir, run_id)}", file=sys.stderr)
         return ExitCode.USAGE
+    workers, capped = worker_count(
+        args.workers, runnable, remote=not plan.served_here(args.resolve)
+    )
     console.print(
-        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/] with {browser}"
+        f"smoke: {len(plan.checks)} checks on target [bold]{plan.target}[/], {workers} "
+        f"worker{'s' if workers != 1 else ''}, with {browser}",
+        soft_wrap=True,  # one line to grep in a CI log, however narrow the console
     )
     for note in plan.notes():
         console.print(f"[yellow]note:[/] {note}")
-    workers, capped = worker_count(args.workers, runnable, remote=not plan.testbed)
     if capped:
         console.print(f"[yellow]note:[/] {capped}")
     with tempfile.TemporaryDirectory() as scratch:

@@ -314,7 +314,9 @@ def run_watch(request: WatchRequest, plan: Plan, checks: Sequence[Check]) -> int
 
     say = RedactedSay(plan.secrets(), run_dir, _say)
     runnable = sum(1 for c in checks if not c.skip_reason)
-    workers, capped = worker_count(request.workers, runnable, remote=not plan.testbed)
+    workers, capped = worker_count(
+        request.workers, runnable, remote=not plan.served_here(request.resolves)
+    )
     window = f"for {request.for_s:g} s" if request.for_s else "until Ctrl-C"
     if request.rounds is not None:
         window = f"{window}, at most {request.rounds} round(s)"

@@ -138,14 +138,11 @@ def test_budget_overrun_is_a_finding(farm_state: FarmState, tmp_path: Path) -> N
     assert "over the budget of 1 ms" in findings[0]["message"]
 
 
-@pytest.mark.parametrize(("cap", "expect_at_most"), [(2, 2), (4, 4)])
 def test_per_host_cap_holds_across_workers(
-    farm_state: FarmState,
-    tmp_path: Path,
-    fault: Callable[..., None],
-    cap: int,
-    expect_at_most: int,
+    farm_state: FarmState, tmp_path: Path, fault: Callable[..., None]
 ) -> None:
+    """Four workers, a cap of three: exactly three slow loads in flight at the peak. More would
+    be the cap ignored; fewer, a cap off by one (or a measurement that cannot see it)."""
     fault("enwiki", "slow", delay=2)
     log = Path(farm_state.wikis["enwiki"].dir) / "requests.log"
     since = time.time()
@@ -163,16 +160,13 @@ def test_per_host_cap_holds_across_workers(
         "-n",
         "4",
         "--max-per-host",
-        str(cap),
+        "3",
         "--navigation-timeout",
         "30",
-        run_id=f"cap{cap}",
+        run_id="cap3",
     )
     assert out.code == 0, out.stdout[-2000:]
-    peak = max_overlap(log, since)
-    assert peak <= expect_at_most
-    if cap == 4:
-        assert peak > 2  # the measurement can see more than the default cap
+    assert max_overlap(log, since) == 3
 
 
 def test_resolve_keeps_the_host_name_and_connects_to_the_given_address(
@@ -203,7 +197,11 @@ targets:
     assert out.code == 0, out.stdout[-3000:]
     for check in out.results["checks"]:
         assert check["final_url"].startswith("http://enwiki.smoke-canary.invalid:")
-    unresolved = smoke_run(farm_state, tmp_path, *args, config=config, run_id="unresolved")
+    # Loopback after --resolve: one local worker (plan/workers.py), where a remote target gets 4.
+    assert ", 1 worker, " in out.stderr
+    unresolved = smoke_run(
+        farm_state, tmp_path, *args, "-n", "1", config=config, run_id="unresolved"
+    )
     assert unresolved.code == 3  # could not check: the made-up name does not resolve
 
 
