@@ -17,11 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from smoke.browser.chromium import find_chromium
 from smoke.testbed.state import FarmState
 from tests.integration.conftest import free_port_block
 from tests.integration.runner_helpers import ROOT, smoke_run
 
 SHIPPED = (ROOT / "wikis.yaml").read_text()
+# The remote browsers: the one smoke itself would start here (the headless shell where Debian has
+# it, lighter than the full Chromium).
+CHROMIUM = find_chromium(None).executable or "/usr/bin/chromium"
 PLAYWRIGHT_DRIVER = Path(str(__import__("playwright").__file__)).parent / "driver"
 
 
@@ -235,7 +239,7 @@ def cdp_chromium(tmp_path: Path) -> Iterator[str]:
     profile = tmp_path / "profile"
     proc = subprocess.Popen(
         [
-            "/usr/bin/chromium",
+            CHROMIUM,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -272,7 +276,7 @@ def test_remote_playwright_server(
         "--browser-endpoint",
         playwright_server,
         "--browser-path",
-        "/usr/bin/chromium",
+        CHROMIUM,  # on the server's machine
         "-n",
         "1",
     )
