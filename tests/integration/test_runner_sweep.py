@@ -93,3 +93,26 @@ def test_the_2017_crash_on_two_wikis_and_a_silent_loss_on_a_third_in_one_sweep(
     assert out.check("nooreswiki/recentchanges/damaging=likelybad")["outcome"] == "skipped"
     summary = (out.run_dir / "summary.md").read_text()
     assert "**ruwiki**" in summary and "**frwiki**" in summary and "RuntimeException" in summary
+    # Root causes, which the summary opens with: the crash of two wikis is one cause; the silent
+    # loss is its own (one per page: the groups left differ), never merged with the crash.
+    assert summary.splitlines()[4] == "=== 3 causes ===", summary[:2000]
+    causes = root_causes(summary)
+    [crash] = [c for c in causes if "RuntimeException" in c]
+    assert "frwiki, ruwiki · contributions, recentchanges, watchlist" in crash
+    assert "enwiki" not in crash
+    assert len({out.check(c)["cause"] for c in crashed}) == 1
+    lost = [c for c in causes if "silent degradation" in c]
+    assert len(lost) == 2 and all("enwiki ·" in c for c in lost), causes
+
+
+def root_causes(summary: str) -> list[str]:
+    """The cause lines of summary.md's "=== N causes ===" section."""
+    lines = summary.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("=== ") and "cause" in line)
+    causes = []
+    for line in lines[start + 1 :]:
+        if line.startswith("=== "):
+            break
+        if line.startswith("* **"):
+            causes.append(line)
+    return causes
