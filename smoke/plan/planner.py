@@ -32,7 +32,7 @@ from smoke.model.values import DEFAULT_GIVE_UP_AFTER
 from smoke.model.wikimedia import smoke_agent
 from smoke.plan.capture_settings import CaptureSettings
 from smoke.plan.drift import last_seen, with_drift
-from smoke.plan.safety import Refused, Resolve, refuse_production
+from smoke.plan.safety import Refused, Resolve, hosts_of, refuse_production
 from smoke.plan.shard import last_durations, shard_meta, shard_of
 from smoke.plan.workers import served_here
 from smoke.testbed.state import NoFarm, load_state
@@ -77,6 +77,8 @@ class Plan:
     give_up_after: int = DEFAULT_GIVE_UP_AFTER
     # time.time() after which nothing is loaded (--deadline); page loads in flight are cut there.
     deadline_at: float | None = None
+    # The host names the checks load (safety.hosts_of), found once for the whole plan.
+    hosts: frozenset[str] = frozenset()
 
     @property
     def target(self) -> str:
@@ -87,11 +89,9 @@ class Plan:
         return self.config.target(self.target).testbed
 
     def served_here(self, resolves: Sequence[str] = ()) -> bool:
-        """The farm, or every wiki to check on loopback (after ``--resolve``): the target's
-        server shares this machine's cores, so ``--workers auto`` counts it as local."""
-        # A set first: a large target has a million checks and a few hundred origins.
-        origins = {c.expectation.origin or c.url for c in self.checks if not c.skip_reason}
-        return self.testbed or served_here(origins, [Resolve.parse(r) for r in resolves])
+        """Every wiki on loopback after ``--resolve`` (the farm among them): the target's server
+        shares this machine's cores, so ``--workers auto`` counts it as local."""
+        return served_here(self.hosts, [Resolve.parse(r) for r in resolves])
 
     def capture_settings(self, wiki: str) -> CaptureSettings:
         timeouts = timeouts_for(self.config, self.target, wiki)
@@ -197,9 +197,10 @@ def make_plan(
     shard_info: dict[str, Any] | None = None
     if options.shard is not None:
         checks, shard_info = _shard(checks, options)
+    hosts = hosts_of(c.url for c in checks)
     if not options.allow_production:
         try:
-            refuse_production(c.url for c in checks)
+            refuse_production(hosts)
         except Refused as exc:
             raise ConfigError(str(exc)) from None
     return Plan(
@@ -211,6 +212,7 @@ def make_plan(
         shard_meta=shard_info,
         _testbed_credentials=credentials,
         give_up_after=config.give_up_after,
+        hosts=hosts,
     )
 
 

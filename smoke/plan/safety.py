@@ -47,11 +47,16 @@ def is_production(host: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in PRODUCTION_DOMAINS)
 
 
-def refuse_production(urls: Iterable[str]) -> None:
+def hosts_of(urls: Iterable[str]) -> frozenset[str]:
+    """The host names of ``urls``, lower-cased (the plan's: its production refusal and whether
+    it is served from this machine)."""
     # One urlsplit per origin, not per URL: a large target has a million URLs and few hosts.
     origins = {_ORIGIN.match(u)[0] for u in urls}  # type: ignore[index]  # always matches
-    hosts = sorted({urlsplit(o).hostname or "" for o in origins} - {""})
-    production = [h for h in hosts if is_production(h)]
+    return frozenset({urlsplit(o).hostname or "" for o in origins} - {""})
+
+
+def refuse_production(hosts: Iterable[str]) -> None:
+    production = [h for h in sorted(hosts) if is_production(h)]
     if production:
         shown = ", ".join(production[:3]) + (" …" if len(production) > 3 else "")
         raise Refused(

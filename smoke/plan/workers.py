@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
+from collections.abc import Collection, Sequence
 
 from smoke.plan.safety import Resolve
 
@@ -17,11 +16,10 @@ MAX_DEFAULT_WORKERS = 8
 CHECKS_PER_LOCAL_WORKER = 8
 
 
-def served_here(origins: Iterable[str], resolves: Sequence[Resolve] = ()) -> bool:
-    """Whether every wiki of a run is served from this machine (loopback), so that its server
-    competes with the browsers for the same cores: the farm, a MediaWiki in Docker on
-    localhost, or any host that ``--resolve`` maps to 127.0.0.0/8 or ::1. False for none."""
-    hosts = {urlsplit(origin).hostname or "" for origin in origins}
+def served_here(hosts: Collection[str], resolves: Sequence[Resolve] = ()) -> bool:
+    """Whether every host of a run is this machine (loopback), so that its server competes
+    with the browsers for the same cores: the farm, a MediaWiki in Docker on localhost, or any
+    host that ``--resolve`` maps to 127.0.0.0/8 or ::1. False for none."""
     return bool(hosts) and all(_loopback(host, resolves) for host in hosts)
 
 

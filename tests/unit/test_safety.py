@@ -13,6 +13,7 @@ from smoke.plan.safety import (
     Refused,
     Resolve,
     host_resolver_rules,
+    hosts_of,
     is_production,
     refuse_production,
 )
@@ -50,8 +51,8 @@ def test_not_production(host: str) -> None:
 
 def test_refuse_production_names_the_host_and_the_way_out() -> None:
     with pytest.raises(Refused, match=r"en\.wikipedia\.org.*--allow-production"):
-        refuse_production(["https://en.wikipedia.org/w/index.php?title=X"])
-    refuse_production(["https://en.wikipedia.beta.wmcloud.org/w/index.php"])
+        refuse_production(hosts_of(["https://en.wikipedia.org/w/index.php?title=X"]))
+    refuse_production(hosts_of(["https://en.wikipedia.beta.wmcloud.org/w/index.php"]))
 
 
 def test_plan_refuses_production_unless_allowed(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smoke.plan import workers
-from smoke.plan.safety import Resolve
+from smoke.plan.safety import Resolve, hosts_of
 from smoke.plan.workers import served_here, worker_count
 
 
@@ -58,7 +58,7 @@ def test_auto_starts_one_local_browser_per_eight_checks(monkeypatch: pytest.Monk
     ],
 )
 def test_a_target_on_loopback_is_served_here(origins: list[str]) -> None:
-    assert served_here(origins)
+    assert served_here(hosts_of(origins))
 
 
 @pytest.mark.parametrize(
@@ -72,11 +72,11 @@ def test_a_target_on_loopback_is_served_here(origins: list[str]) -> None:
     ],
 )
 def test_a_target_elsewhere_is_not(origins: list[str]) -> None:
-    assert not served_here(origins)
+    assert not served_here(hosts_of(origins))
 
 
 def test_resolve_decides_where_a_named_host_is_served() -> None:
-    names = ["http://enwiki.smoke-canary.invalid:8481", "http://frwiki.smoke-canary.invalid:8483"]
+    names = ["enwiki.smoke-canary.invalid", "frwiki.smoke-canary.invalid"]
     assert not served_here(names)
     assert served_here(names, [Resolve.parse("*.smoke-canary.invalid=127.0.0.1")])
     assert not served_here(names, [Resolve.parse("*.smoke-canary.invalid=10.0.0.5")])
